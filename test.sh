@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up and runs every SharpQuic test. Usage: ./test.sh [extra dotnet test arguments]
+# Installs the Debian packages the tests need when they are missing, then runs the whole
+# solution's tests and ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the test suite needs. Interop peers (ngtcp2-client, ngtcp2-server, tshark,
+# chromium) join this list with the issues whose tests use them.
+packages=()
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required (dotnet not found on PATH)." >&2
+  exit 2
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log=$(mktemp)
+dotnet test SharpQuic.slnx -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Sum the per-assembly summaries: "Passed!  - Failed:     0, Passed:   123, Skipped: ..."
+passed=0 failed=0
+while read -r f p; do
+  passed=$((passed + p)); failed=$((failed + f))
+done < <(sed -nE 's/.*Failed: *([0-9]+), Passed: *([0-9]+),.*/\1 \2/p' "$log")
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1   # the build or a test host failed before any summary: count it, never report green
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
