@@ -138,7 +138,7 @@ public readonly ref struct AckFrame
     /// fits; otherwise <paramref name="rangesWritten"/> says how many ranges were written.
     /// </summary>
     /// <exception cref="ArgumentException">The ranges are empty, not descending, overlapping or adjacent.</exception>
-    public static bool TryWrite(ref QuicWriter writer, ReadOnlySpan<AckRange> ranges, ulong ackDelay, EcnCounts? ecn, out int rangesWritten)
+    public static bool TryWrite(ref QuicWriter writer, scoped ReadOnlySpan<AckRange> ranges, ulong ackDelay, EcnCounts? ecn, out int rangesWritten)
     {
         rangesWritten = 0;
         ValidateRanges(ranges);
