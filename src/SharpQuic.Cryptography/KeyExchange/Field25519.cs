@@ -1,11 +1,14 @@
 // Constant-time review (arithmetic in GF(2^255 - 19) for X25519, RFC 7748 §5).
 //
 // Every operation in this file runs in time independent of the values it works on:
-// - There are no branches on element values. The only `if`/loop conditions are loop counters
-//   whose bounds are compile-time constants (squaring counts in Invert) — public data.
-// - There are no memory accesses indexed by element values: limbs live in fixed struct fields.
-// - Products use Math.BigMul (a single MUL/MULX on x64 and arm64, whose latency does not depend
-//   on the operands on the CPUs .NET supports); carries are shifts and masks, never compares.
+// - No branch depends on an element's value. The only conditions are loop counters with
+//   constant bounds (the squaring counts in Invert) and Bmi2/ArmBase.IsSupported checks, which
+//   the JIT folds to constants.
+// - No memory access is indexed by an element's value: limbs live in fixed struct fields.
+// - Products are MULX + IMUL on x64 (UMULH + MUL on arm64, Math.BigMul elsewhere); 64-bit
+//   multiply latency does not depend on the operands on the CPUs .NET supports.
+// - Carries are shifts, masks and adds. Products are split at bit 51 (see Product), so no
+//   column sum ever needs an "unsigned overflow?" comparison.
 // - ConditionalSwap selects with an all-zeros/all-ones mask (0 - bit), not with a branch.
 // - ToBytes reduces to the canonical representative with a carry chain that computes the
 //   "is ≥ p" bit arithmetically and subtracts p times that bit; no comparison is made.
@@ -15,6 +18,8 @@
 
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace SharpQuic.Cryptography.KeyExchange;
 
@@ -131,49 +136,103 @@ internal struct Field25519
     /// </summary>
     public static void Mul(out Field25519 r, in Field25519 a, in Field25519 b)
     {
-        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
-        ulong b0 = b.L0, b1 = b.L1, b2 = b.L2, b3 = b.L3, b4 = b.L4;
+        // Pre-shifted operands: see Product. a_i · 2^7 and b_j · 2^6 stay below 2^64.
+        ulong a0 = a.L0 << 7, a1 = a.L1 << 7, a2 = a.L2 << 7, a3 = a.L3 << 7, a4 = a.L4 << 7;
+        ulong b0 = b.L0 << 6, b1 = b.L1 << 6, b2 = b.L2 << 6, b3 = b.L3 << 6, b4 = b.L4 << 6;
 
-        // 2^255 ≡ 19 (mod p): a product landing at limb 5 + k folds into limb k times 19.
-        ulong b1x19 = b1 * 19, b2x19 = b2 * 19, b3x19 = b3 * 19, b4x19 = b4 * 19;
+        // Column k = Σ_{i+j=k} a_i·b_j + 19·Σ_{i+j=k+5} a_i·b_j, since 2^255 ≡ 19 (mod p).
+        // Each column is kept as hi·2^51 + lo; the wrapped sums (w) are scaled by 19 at the end.
+        ulong h, l, wh, wl;
+        Product(a0, b0, out h, out l);
+        Product(a1, b4, out wh, out wl);
+        ProductAdd(a2, b3, ref wh, ref wl);
+        ProductAdd(a3, b2, ref wh, ref wl);
+        ProductAdd(a4, b1, ref wh, ref wl);
+        ulong h0 = h + (wh * 19), l0 = l + (wl * 19);
 
-        // Each sum is at most 77 products below 2^104.4, so below 2^110.7.
-        UInt128 t0 = Math.BigMul(a0, b0) + Math.BigMul(a1, b4x19) + Math.BigMul(a2, b3x19) + Math.BigMul(a3, b2x19) + Math.BigMul(a4, b1x19);
-        UInt128 t1 = Math.BigMul(a0, b1) + Math.BigMul(a1, b0) + Math.BigMul(a2, b4x19) + Math.BigMul(a3, b3x19) + Math.BigMul(a4, b2x19);
-        UInt128 t2 = Math.BigMul(a0, b2) + Math.BigMul(a1, b1) + Math.BigMul(a2, b0) + Math.BigMul(a3, b4x19) + Math.BigMul(a4, b3x19);
-        UInt128 t3 = Math.BigMul(a0, b3) + Math.BigMul(a1, b2) + Math.BigMul(a2, b1) + Math.BigMul(a3, b0) + Math.BigMul(a4, b4x19);
-        UInt128 t4 = Math.BigMul(a0, b4) + Math.BigMul(a1, b3) + Math.BigMul(a2, b2) + Math.BigMul(a3, b1) + Math.BigMul(a4, b0);
+        Product(a0, b1, out h, out l);
+        ProductAdd(a1, b0, ref h, ref l);
+        Product(a2, b4, out wh, out wl);
+        ProductAdd(a3, b3, ref wh, ref wl);
+        ProductAdd(a4, b2, ref wh, ref wl);
+        ulong h1 = h + (wh * 19), l1 = l + (wl * 19);
 
-        Reduce(out r, t0, t1, t2, t3, t4);
+        Product(a0, b2, out h, out l);
+        ProductAdd(a1, b1, ref h, ref l);
+        ProductAdd(a2, b0, ref h, ref l);
+        Product(a3, b4, out wh, out wl);
+        ProductAdd(a4, b3, ref wh, ref wl);
+        ulong h2 = h + (wh * 19), l2 = l + (wl * 19);
+
+        Product(a0, b3, out h, out l);
+        ProductAdd(a1, b2, ref h, ref l);
+        ProductAdd(a2, b1, ref h, ref l);
+        ProductAdd(a3, b0, ref h, ref l);
+        Product(a4, b4, out wh, out wl);
+        ulong h3 = h + (wh * 19), l3 = l + (wl * 19);
+
+        Product(a0, b4, out h, out l);
+        ProductAdd(a1, b3, ref h, ref l);
+        ProductAdd(a2, b2, ref h, ref l);
+        ProductAdd(a3, b1, ref h, ref l);
+        ProductAdd(a4, b0, ref h, ref l);
+
+        Reduce(out r, h0, l0, h1, l1, h2, l2, h3, l3, h, l);
     }
 
     /// <summary>r = a². Input limbs below 2^52.2; output reduced.</summary>
     public static void Square(out Field25519 r, in Field25519 a)
     {
-        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4;
-        ulong a0x2 = a0 * 2, a1x2 = a1 * 2;
-        ulong a3x19 = a3 * 19, a4x19 = a4 * 19;
-        ulong a4x38 = a4x19 * 2, a3x38 = a3x19 * 2;
+        // x = a·2^7, y = a·2^6 as in Mul; d = a·2^8 = 2x carries the factor 2 of the cross
+        // products a_i·a_j (i ≠ j), which appear twice in a².
+        ulong x0 = a.L0 << 7, x1 = a.L1 << 7, x2 = a.L2 << 7, x3 = a.L3 << 7, x4 = a.L4 << 7;
+        ulong y1 = a.L1 << 6, y2 = a.L2 << 6, y3 = a.L3 << 6, y4 = a.L4 << 6;
+        ulong d0 = x0 << 1, d1 = x1 << 1, d2 = x2 << 1, d3 = x3 << 1;
 
-        // The five cross products a_i·a_j (i ≠ j) appear twice; fold the 2 into one factor.
-        UInt128 t0 = Math.BigMul(a0, a0) + Math.BigMul(a1, a4x38) + Math.BigMul(a2, a3x38);
-        UInt128 t1 = Math.BigMul(a0x2, a1) + Math.BigMul(a2, a4x38) + Math.BigMul(a3, a3x19);
-        UInt128 t2 = Math.BigMul(a0x2, a2) + Math.BigMul(a1, a1) + Math.BigMul(a3, a4x38);
-        UInt128 t3 = Math.BigMul(a0x2, a3) + Math.BigMul(a1x2, a2) + Math.BigMul(a4, a4x19);
-        UInt128 t4 = Math.BigMul(a0x2, a4) + Math.BigMul(a1x2, a3) + Math.BigMul(a2, a2);
+        ulong h, l, wh, wl;
 
-        Reduce(out r, t0, t1, t2, t3, t4);
+        // a0² + 19·(2·a1·a4 + 2·a2·a3)
+        Product(x0, a.L0 << 6, out h, out l);
+        Product(d1, y4, out wh, out wl);
+        ProductAdd(d2, y3, ref wh, ref wl);
+        ulong h0 = h + (wh * 19), l0 = l + (wl * 19);
+
+        // 2·a0·a1 + 19·(2·a2·a4 + a3²)
+        Product(d0, y1, out h, out l);
+        Product(d2, y4, out wh, out wl);
+        ProductAdd(x3, y3, ref wh, ref wl);
+        ulong h1 = h + (wh * 19), l1 = l + (wl * 19);
+
+        // 2·a0·a2 + a1² + 19·(2·a3·a4)
+        Product(d0, y2, out h, out l);
+        ProductAdd(x1, y1, ref h, ref l);
+        Product(d3, y4, out wh, out wl);
+        ulong h2 = h + (wh * 19), l2 = l + (wl * 19);
+
+        // 2·a0·a3 + 2·a1·a2 + 19·a4²
+        Product(d0, y3, out h, out l);
+        ProductAdd(d1, y2, ref h, ref l);
+        Product(x4, y4, out wh, out wl);
+        ulong h3 = h + (wh * 19), l3 = l + (wl * 19);
+
+        // 2·a0·a4 + 2·a1·a3 + a2²
+        Product(d0, y4, out h, out l);
+        ProductAdd(d1, y3, ref h, ref l);
+        ProductAdd(x2, y2, ref h, ref l);
+
+        Reduce(out r, h0, l0, h1, l1, h2, l2, h3, l3, h, l);
     }
 
     /// <summary>r = a · k for a constant k below 2^17 (a24 = 121665). Input reduced; output reduced.</summary>
     public static void MulSmall(out Field25519 r, in Field25519 a, uint k)
     {
-        UInt128 t0 = Math.BigMul(a.L0, k);
-        UInt128 t1 = Math.BigMul(a.L1, k);
-        UInt128 t2 = Math.BigMul(a.L2, k);
-        UInt128 t3 = Math.BigMul(a.L3, k);
-        UInt128 t4 = Math.BigMul(a.L4, k);
-        Reduce(out r, t0, t1, t2, t3, t4);
+        ulong y = (ulong)k << 6;
+        Product(a.L0 << 7, y, out ulong h0, out ulong l0);
+        Product(a.L1 << 7, y, out ulong h1, out ulong l1);
+        Product(a.L2 << 7, y, out ulong h2, out ulong l2);
+        Product(a.L3 << 7, y, out ulong h3, out ulong l3);
+        Product(a.L4 << 7, y, out ulong h4, out ulong l4);
+        Reduce(out r, h0, l0, h1, l1, h2, l2, h3, l3, h4, l4);
     }
 
     /// <summary>r = a^(p-2) = a^-1 (and 0 for 0), Fermat's little theorem. Input reduced.</summary>
@@ -247,24 +306,67 @@ internal struct Field25519
     }
 
     /// <summary>
-    /// Carries five 128-bit column sums (each below 2^110.75) into reduced 51-bit limbs. The
-    /// bound keeps the carry out of the top column below 2^59.75, so 19 times it fits 64 bits.
+    /// Splits the product of two limbs at bit 51 rather than at bit 64, so column sums fit in
+    /// 64-bit words and need no carry detection: with x = u·2^7 and y = v·2^6 (both below
+    /// 2^64), x·y = u·v·2^13, whose high word is u·v &gt;&gt; 51 and whose low word shifted right by 13
+    /// is u·v mod 2^51.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Reduce(out Field25519 r, UInt128 t0, UInt128 t1, UInt128 t2, UInt128 t3, UInt128 t4)
+    private static void Product(ulong x, ulong y, out ulong hi, out ulong lo)
     {
-        t1 += (ulong)(t0 >> 51);
-        ulong r0 = (ulong)t0 & Mask51;
-        t2 += (ulong)(t1 >> 51);
-        ulong r1 = (ulong)t1 & Mask51;
-        t3 += (ulong)(t2 >> 51);
-        ulong r2 = (ulong)t2 & Mask51;
-        t4 += (ulong)(t3 >> 51);
-        ulong r3 = (ulong)t3 & Mask51;
-        ulong r4 = (ulong)t4 & Mask51;
-        r0 += (ulong)(t4 >> 51) * 19;
+        // MULX / UMULH return the high half in a register; Math.BigMul's out parameter would
+        // send the low half through the stack on every product.
+        if (Bmi2.X64.IsSupported)
+        {
+            hi = Bmi2.X64.MultiplyNoFlags(x, y);
+            lo = (x * y) >> 13;
+        }
+        else if (ArmBase.Arm64.IsSupported)
+        {
+            hi = ArmBase.Arm64.MultiplyHigh(x, y);
+            lo = (x * y) >> 13;
+        }
+        else
+        {
+            hi = Math.BigMul(x, y, out ulong low);
+            lo = low >> 13;
+        }
+    }
 
-        // r0 may now be near 2^64; one more step leaves it below 2^51 and r1 below 2^51 + 2^13.
+    /// <summary>(hi, lo) += the split product of x and y (see <see cref="Product"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ProductAdd(ulong x, ulong y, ref ulong hi, ref ulong lo)
+    {
+        Product(x, y, out ulong h, out ulong l);
+        hi += h;
+        lo += l;
+    }
+
+    /// <summary>
+    /// Carries five columns, each worth hi·2^51 + lo, into reduced 51-bit limbs. With inputs
+    /// below 2^52.2 every hi is below 2^60 and every lo below 2^58, and column 4 (no factor 19)
+    /// has hi below 2^56, so 19 times the final carry fits 64 bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Reduce(out Field25519 r, ulong h0, ulong l0, ulong h1, ulong l1, ulong h2, ulong l2, ulong h3, ulong l3, ulong h4, ulong l4)
+    {
+        ulong r0 = l0 & Mask51;
+        ulong c = h0 + (l0 >> 51);
+        l1 += c;
+        ulong r1 = l1 & Mask51;
+        c = h1 + (l1 >> 51);
+        l2 += c;
+        ulong r2 = l2 & Mask51;
+        c = h2 + (l2 >> 51);
+        l3 += c;
+        ulong r3 = l3 & Mask51;
+        c = h3 + (l3 >> 51);
+        l4 += c;
+        ulong r4 = l4 & Mask51;
+        c = h4 + (l4 >> 51);
+        r0 += c * 19;
+
+        // r0 may now be near 2^61; one more step leaves it below 2^51 and r1 below 2^51 + 2^10.
         r1 += r0 >> 51;
         r0 &= Mask51;
 
