@@ -15,6 +15,9 @@ internal static class X25519
     // RFC 7748 §5: a24 = (486662 - 2) / 4 for curve25519.
     private const uint A24 = 121665;
 
+    // RFC 7748 §4.1: the base point of curve25519 has u = 9.
+    private const uint BasePointU = 9;
+
     /// <summary>Fills <paramref name="privateKey"/> (32 bytes) with fresh random bytes.</summary>
     /// <remarks>Any 32 bytes are a valid private key: the scalar is clamped when used (RFC 7748 §5).</remarks>
     public static void GeneratePrivateKey(Span<byte> privateKey)
@@ -44,8 +47,8 @@ internal static class X25519
             throw new ArgumentException("An X25519 public key is 32 bytes.", nameof(publicKey));
         }
 
-        Field25519 basePoint = Field25519.FromSmall(9);
-        Ladder(privateKey, basePoint, publicKey);
+        Field25519 basePoint = Field25519.FromSmall(BasePointU);
+        Ladder(privateKey, basePoint, uIsBasePoint: true, publicKey);
     }
 
     /// <summary>
@@ -70,7 +73,7 @@ internal static class X25519
 
         // decodeUCoordinate: masks bit 255; values ≥ p stay as they are (RFC 7748 §5).
         Field25519 u = Field25519.FromBytes(peerPublicKey);
-        Ladder(privateKey, u, sharedSecret);
+        Ladder(privateKey, u, uIsBasePoint: false, sharedSecret);
 
         // RFC 7748 §6.1: check for the all-zero value, without an early exit on any byte.
         int acc = 0;
@@ -86,9 +89,10 @@ internal static class X25519
 
     /// <summary>
     /// The Montgomery ladder of RFC 7748 §5: output = u-coordinate of decodeScalar25519(k) · u,
-    /// encoded canonically into 32 bytes.
+    /// encoded canonically into 32 bytes. <paramref name="uIsBasePoint"/> (public) says u = 9,
+    /// so the multiplication by u in each step can be a multiplication by a small constant.
     /// </summary>
-    private static void Ladder(ReadOnlySpan<byte> scalar, in Field25519 u, Span<byte> output)
+    private static void Ladder(ReadOnlySpan<byte> scalar, in Field25519 u, bool uIsBasePoint, Span<byte> output)
     {
         // decodeScalar25519: clear the three low bits and bit 255, set bit 254.
         Span<byte> k = stackalloc byte[KeySize];
@@ -127,7 +131,14 @@ internal static class X25519
             Field25519.Square(out x3, sum);
             Field25519.Sub(out Field25519 diff, da, cb);
             Field25519.Square(out Field25519 diff2, diff);
-            Field25519.Mul(out z3, x1, diff2);
+            if (uIsBasePoint)
+            {
+                Field25519.MulSmall(out z3, diff2, BasePointU);
+            }
+            else
+            {
+                Field25519.Mul(out z3, x1, diff2);
+            }
 
             Field25519.Mul(out x2, aa, bb);
             Field25519.MulSmall(out Field25519 a24e, e, A24);
