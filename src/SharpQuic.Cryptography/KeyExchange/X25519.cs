@@ -56,7 +56,7 @@ internal static class X25519
     /// <paramref name="sharedSecret"/> zeroed, when the result is all zeros (the peer sent a
     /// small-order point: TLS 1.3 §7.4.2 and the X25519MLKEM768 draft require an abort) or when
     /// a length is not 32. Non-canonical public keys (u ≥ p, or the top bit set) are accepted
-    /// and reduced as RFC 7748 §5 says.
+    /// and reduced as RFC 7748 §5 says. <paramref name="sharedSecret"/> may overlap either input.
     /// </summary>
     public static bool TrySharedSecret(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedSecret)
     {
