@@ -181,6 +181,24 @@ public sealed class X25519Tests(ITestOutputHelper output)
         Assert.Equal(s1, s2);
     }
 
+    [Fact]
+    public void Output_may_overlap_the_inputs()
+    {
+        byte[] k = RandomNumberGenerator.GetBytes(X25519.KeySize);
+        byte[] peer = new byte[X25519.KeySize];
+        X25519.DerivePublicKey(RandomNumberGenerator.GetBytes(X25519.KeySize), peer);
+        byte[] expected = new byte[X25519.KeySize];
+        Assert.True(X25519.TrySharedSecret(k, peer, expected));
+
+        byte[] inPlaceKey = (byte[])k.Clone();
+        Assert.True(X25519.TrySharedSecret(inPlaceKey, peer, inPlaceKey));
+        Assert.Equal(expected, inPlaceKey);
+
+        byte[] inPlacePeer = (byte[])peer.Clone();
+        Assert.True(X25519.TrySharedSecret(k, inPlacePeer, inPlacePeer));
+        Assert.Equal(expected, inPlacePeer);
+    }
+
     [Theory]
     [InlineData(31, 32, 32)]
     [InlineData(33, 32, 32)]
