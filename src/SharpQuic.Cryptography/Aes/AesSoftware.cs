@@ -7,14 +7,25 @@ namespace SharpQuic.Cryptography.Aes;
 /// A portable AES block cipher (FIPS 197 §5.1) for machines without AES instructions.
 /// </summary>
 /// <remarks>
-/// Table-free: SubBytes computes the multiplicative inverse in GF(2^8) as x^254 with a masked
-/// shift-and-add multiplication over all 16 bytes at once, then the affine map (FIPS 197 §5.1.1).
-/// No memory access depends on key or data, so there is no cache-timing channel, and every
-/// operation is a lane-wise <see cref="Vector128"/> operation (SIMD on x86 and Arm, scalar
-/// emulation elsewhere). It is about a microsecond a block: a fallback, not the fast path.
+/// No secret-indexed memory: SubBytes computes the multiplicative inverse in GF(2^8) as x^254
+/// with masked shift-and-add multiplications over all 16 bytes at once, the GF(2)-linear maps
+/// (x^2, x^4, x^16, the affine map of FIPS 197 §5.1.1) as two 16-entry in-register shuffles of
+/// the nibbles. Nothing branches on or indexes memory by key or data, so there is no
+/// cache-timing channel; every step is a lane-wise <see cref="Vector128"/> operation (SIMD on
+/// x86 and Arm). A few microseconds a block: a fallback, not the fast path.
 /// </remarks>
 internal static class AesSoftware
 {
+    // Static readonly vectors become JIT-time constants once the class is initialized.
+    private static readonly Vector128<byte> SquareLow = Table(static v => Power2(v, 1), 0);
+    private static readonly Vector128<byte> SquareHigh = Table(static v => Power2(v, 1), 4);
+    private static readonly Vector128<byte> FourthLow = Table(static v => Power2(v, 2), 0);
+    private static readonly Vector128<byte> FourthHigh = Table(static v => Power2(v, 2), 4);
+    private static readonly Vector128<byte> SixteenthLow = Table(static v => Power2(v, 4), 0);
+    private static readonly Vector128<byte> SixteenthHigh = Table(static v => Power2(v, 4), 4);
+    private static readonly Vector128<byte> AffineLow = Table(AffineLinearPart, 0);
+    private static readonly Vector128<byte> AffineHigh = Table(AffineLinearPart, 4);
+
     /// <summary>Encrypts one block with expanded round keys (FIPS 197 §5.1, Cipher()).</summary>
     public static Vector128<byte> EncryptBlock(in AesRoundKeys keys, Vector128<byte> block)
     {
@@ -31,18 +42,18 @@ internal static class AesSoftware
     /// <summary>Applies the S-box to each of the 16 bytes (FIPS 197 §5.1.1), in constant time.</summary>
     public static Vector128<byte> SubBytes(Vector128<byte> x)
     {
-        // x^254 = (x^127)^2 is the inverse of x (and maps 0 to 0). r runs through x^(2^k - 1).
-        Vector128<byte> r = x;
-        for (int i = 0; i < 6; i++)
-        {
-            r = Multiply(Multiply(r, r), x);
-        }
+        // The inverse is x^254 (and 0 maps to 0). Powers x^(2^k) are GF(2)-linear, so they cost a
+        // nibble-table map; only four general products remain:
+        // x^3 = x^2·x, x^12 = (x^3)^4, x^14 = x^12·x^2, x^15 = x^12·x^3, x^254 = (x^15)^16·x^14.
+        Vector128<byte> x2 = Map(x, SquareLow, SquareHigh);
+        Vector128<byte> x3 = Multiply(x2, x);
+        Vector128<byte> x12 = Map(x3, FourthLow, FourthHigh);
+        Vector128<byte> x14 = Multiply(x12, x2);
+        Vector128<byte> x15 = Multiply(x12, x3);
+        Vector128<byte> inverse = Multiply(Map(x15, SixteenthLow, SixteenthHigh), x14);
 
-        Vector128<byte> inverse = Multiply(r, r);
-
-        // Affine map: b ^ rotl(b,1) ^ rotl(b,2) ^ rotl(b,3) ^ rotl(b,4) ^ 0x63.
-        return inverse ^ RotateLeft(inverse, 1) ^ RotateLeft(inverse, 2) ^ RotateLeft(inverse, 3)
-            ^ RotateLeft(inverse, 4) ^ Vector128.Create((byte)0x63);
+        // Affine map (FIPS 197 §5.1.1): its linear part by table, then the constant 0x63.
+        return Map(inverse, AffineLow, AffineHigh) ^ Vector128.Create((byte)0x63);
     }
 
     // FIPS 197 §5.1.2: row r of the state (bytes r, r+4, r+8, r+12) rotates left by r.
@@ -82,7 +93,49 @@ internal static class AesSoftware
         return product;
     }
 
+    // Applies a GF(2)-linear byte map f(v) = f(v & 15) ^ f(v & 0xF0), given as its two 16-entry
+    // halves, with in-register shuffles (PSHUFB / TBL): no memory access is indexed by secret bytes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> RotateLeft(Vector128<byte> b, int count)
-        => Vector128.ShiftLeft(b, count) | Vector128.ShiftRightLogical(b, 8 - count);
+    private static Vector128<byte> Map(Vector128<byte> v, Vector128<byte> low, Vector128<byte> high)
+    {
+        Vector128<byte> nibble = Vector128.Create((byte)0x0F);
+        return Vector128.ShuffleNative(low, v & nibble)
+            ^ Vector128.ShuffleNative(high, Vector128.ShiftRightLogical(v, 4) & nibble);
+    }
+
+    // The 16 values of a linear map on the low (shift 0) or high (shift 4) nibble; run at start-up only.
+    private static Vector128<byte> Table(Func<byte, byte> map, int shift)
+    {
+        Span<byte> table = stackalloc byte[16];
+        for (int i = 0; i < 16; i++)
+        {
+            table[i] = map((byte)(i << shift));
+        }
+
+        return Vector128.Create(table);
+    }
+
+    // v^(2^k) by repeated scalar squaring; only run on public table indices at start-up.
+    private static byte Power2(byte v, int k)
+    {
+        int r = v;
+        for (int i = 0; i < k; i++)
+        {
+            int a = r, b = r, p = 0;
+            for (int bit = 0; bit < 8; bit++)
+            {
+                p ^= (b & 1) != 0 ? a : 0;
+                a = (a << 1) ^ ((a & 0x80) != 0 ? 0x11B : 0);
+                b >>= 1;
+            }
+
+            r = p;
+        }
+
+        return (byte)r;
+    }
+
+    // FIPS 197 §5.1.1 (5.1) without its constant 0x63: b ^ rotl(b,1) ^ rotl(b,2) ^ rotl(b,3) ^ rotl(b,4).
+    private static byte AffineLinearPart(byte v)
+        => (byte)(v ^ byte.RotateLeft(v, 1) ^ byte.RotateLeft(v, 2) ^ byte.RotateLeft(v, 3) ^ byte.RotateLeft(v, 4));
 }
