@@ -87,6 +87,23 @@ public sealed class AesGcmCrossCheckTests
         Assert.Throws<ArgumentException>(() => aead.Open(new byte[length], default, data, tag));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(12)]
+    [InlineData(17)]
+    public void Rejects_tags_other_than_16_bytes(int length)
+    {
+        if (!AesIntrinsics.GcmSupported)
+        {
+            return;
+        }
+
+        using var aead = new AesNiGcmAead(new byte[32]);
+        byte[] data = new byte[20];
+        Assert.Throws<ArgumentException>(() => aead.Seal(new byte[12], default, data, new byte[length]));
+        Assert.Throws<ArgumentException>(() => aead.Open(new byte[12], default, data, new byte[length]));
+    }
+
     [Fact]
     public void Rejects_keys_other_than_AES128_or_AES256()
     {
