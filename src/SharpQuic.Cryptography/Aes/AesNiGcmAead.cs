@@ -51,6 +51,7 @@ internal sealed class AesNiGcmAead : PacketAead
 
     public override void Seal(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, Span<byte> data, Span<byte> tag)
     {
+        ObjectDisposedException.ThrowIf(_keys.Rounds == 0, this);
         Vector128<byte> counterBase = CounterBase(nonce);
         CheckTag(tag.Length);
 
@@ -79,6 +80,7 @@ internal sealed class AesNiGcmAead : PacketAead
 
     public override bool Open(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> associatedData, Span<byte> data, ReadOnlySpan<byte> tag)
     {
+        ObjectDisposedException.ThrowIf(_keys.Rounds == 0, this);
         Vector128<byte> counterBase = CounterBase(nonce);
         CheckTag(tag.Length);
 

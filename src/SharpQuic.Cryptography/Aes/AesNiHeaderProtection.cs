@@ -25,6 +25,7 @@ internal sealed class AesNiHeaderProtection : HeaderProtectionKey
 
     public override void ComputeMask(ReadOnlySpan<byte> sample, Span<byte> mask)
     {
+        ObjectDisposedException.ThrowIf(_keys.Rounds == 0, this);
         // RFC 9001 §5.4.2: the sample is exactly 16 bytes; the caller slices it from the packet.
         Vector128<byte> block = AesNi.EncryptBlock(ref _keys, Vector128.Create(sample[..SampleSize]));
         Span<byte> full = MemoryMarshal.AsBytes(new Span<Vector128<byte>>(ref block));

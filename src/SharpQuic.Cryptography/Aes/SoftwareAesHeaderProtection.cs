@@ -17,6 +17,7 @@ internal sealed class SoftwareAesHeaderProtection : HeaderProtectionKey
 
     public override void ComputeMask(ReadOnlySpan<byte> sample, Span<byte> mask)
     {
+        ObjectDisposedException.ThrowIf(_keys.Rounds == 0, this);
         Vector128<byte> block = AesSoftware.EncryptBlock(in _keys, Vector128.Create(sample[..SampleSize]));
         Span<byte> full = MemoryMarshal.AsBytes(new Span<Vector128<byte>>(ref block));
         full[..MaskSize].CopyTo(mask);

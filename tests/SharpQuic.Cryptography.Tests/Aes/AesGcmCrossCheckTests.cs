@@ -105,6 +105,24 @@ public sealed class AesGcmCrossCheckTests
     }
 
     [Fact]
+    public void Refuses_use_after_dispose()
+    {
+        if (!AesIntrinsics.GcmSupported)
+        {
+            return;
+        }
+
+        var aead = new AesNiGcmAead(new byte[16]);
+        aead.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => aead.Seal(new byte[12], default, new byte[4], new byte[16]));
+        Assert.Throws<ObjectDisposedException>(() => aead.Open(new byte[12], default, new byte[4], new byte[16]));
+
+        var hp = new AesNiHeaderProtection(new byte[16]);
+        hp.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => hp.ComputeMask(new byte[16], new byte[5]));
+    }
+
+    [Fact]
     public void Rejects_keys_other_than_AES128_or_AES256()
     {
         if (AesIntrinsics.GcmSupported)
