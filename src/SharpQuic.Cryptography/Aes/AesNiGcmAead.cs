@@ -150,6 +150,14 @@ internal sealed class AesNiGcmAead : PacketAead
         }
 
         ref byte p = ref MemoryMarshal.GetReference(data);
+        if (data.Length - offset >= 64)
+        {
+            // Four independent blocks in flight: a short packet's latency is a few AES chains, not one per block.
+            CtrFour(counterBase, counter, ref Unsafe.Add(ref p, offset));
+            offset += 64;
+            counter += 4;
+        }
+
         while (data.Length - offset >= 16)
         {
             Vector128<byte> stream = AesNi.EncryptBlock(ref _keys, CounterBlock(counterBase, counter++));
@@ -207,6 +215,32 @@ internal sealed class AesNiGcmAead : PacketAead
         (X86Aes.EncryptLast(b5, last) ^ Vector128.LoadUnsafe(ref p, 80)).StoreUnsafe(ref p, 80);
         (X86Aes.EncryptLast(b6, last) ^ Vector128.LoadUnsafe(ref p, 96)).StoreUnsafe(ref p, 96);
         (X86Aes.EncryptLast(b7, last) ^ Vector128.LoadUnsafe(ref p, 112)).StoreUnsafe(ref p, 112);
+    }
+
+    // Four interleaved AES-CTR blocks XORed into the 64 bytes at p.
+    private void CtrFour(Vector128<byte> counterBase, uint counter, ref byte p)
+    {
+        ref Vector128<byte> k = ref _keys.First;
+        int rounds = _keys.Rounds;
+        Vector128<byte> k0 = k;
+        Vector128<byte> b0 = CounterBlock(counterBase, counter) ^ k0;
+        Vector128<byte> b1 = CounterBlock(counterBase, counter + 1) ^ k0;
+        Vector128<byte> b2 = CounterBlock(counterBase, counter + 2) ^ k0;
+        Vector128<byte> b3 = CounterBlock(counterBase, counter + 3) ^ k0;
+        for (int round = 1; round < rounds; round++)
+        {
+            Vector128<byte> rk = Unsafe.Add(ref k, round);
+            b0 = X86Aes.Encrypt(b0, rk);
+            b1 = X86Aes.Encrypt(b1, rk);
+            b2 = X86Aes.Encrypt(b2, rk);
+            b3 = X86Aes.Encrypt(b3, rk);
+        }
+
+        Vector128<byte> last = Unsafe.Add(ref k, rounds);
+        (X86Aes.EncryptLast(b0, last) ^ Vector128.LoadUnsafe(ref p, 0)).StoreUnsafe(ref p, 0);
+        (X86Aes.EncryptLast(b1, last) ^ Vector128.LoadUnsafe(ref p, 16)).StoreUnsafe(ref p, 16);
+        (X86Aes.EncryptLast(b2, last) ^ Vector128.LoadUnsafe(ref p, 32)).StoreUnsafe(ref p, 32);
+        (X86Aes.EncryptLast(b3, last) ^ Vector128.LoadUnsafe(ref p, 48)).StoreUnsafe(ref p, 48);
     }
 
     // SP 800-38D §6.4 over data zero-padded to a whole number of blocks (any length).
