@@ -66,8 +66,11 @@ internal static class TestPki
         }
 
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        // The generator overload lets an ECDSA CA sign an RSA leaf.
+        using ECDsa issuerKey = issuer.GetECDsaPrivateKey()!;
         using X509Certificate2 publicOnly = request.Create(
-            issuer,
+            issuer.SubjectName,
+            X509SignatureGenerator.CreateForECDsa(issuerKey),
             notBefore ?? Now.AddDays(-1),
             notAfter ?? Now.AddDays(30),
             RandomNumberGenerator.GetBytes(12));
