@@ -120,7 +120,9 @@ internal static class HostNameMatcher
 
         try
         {
-            ascii = s_idn.GetAscii(host);
+            // UTS #46 maps to lower case before Punycode; IdnMapping skips that under invariant globalization, so
+            // fold first ("BÜCHER" and "bücher" are the same name). ASCII names only need the ordinal compare.
+            ascii = IsAscii(host) ? host : s_idn.GetAscii(host.ToLowerInvariant());
         }
         catch (ArgumentException)
         {
