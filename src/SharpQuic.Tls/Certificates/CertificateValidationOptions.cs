@@ -23,7 +23,9 @@ internal sealed class CertificateValidationOptions
 
     /// <summary>Revocation checking when <see cref="ChainPolicy"/> is null. Default NoCheck, the SslStream default
     /// (<see cref="SslClientAuthenticationOptions.CertificateRevocationCheckMode"/>): online checks block the
-    /// handshake on the network, so they are opt-in.</summary>
+    /// handshake on the network, so they are opt-in. Like SslStream's default policy, ours leaves
+    /// DisableCertificateDownloads false (AIA fetching of missing intermediates); pass a <see cref="ChainPolicy"/>
+    /// to change that.</summary>
     public X509RevocationMode RevocationMode { get; init; } = X509RevocationMode.NoCheck;
 
     /// <summary>A complete chain policy (CertificateChainPolicy), e.g. with

@@ -25,7 +25,10 @@ internal enum CertificateValidationOutcome
 /// </summary>
 internal sealed class CertificateValidationResult : IDisposable
 {
+    private readonly X509Certificate2? _leaf;
+
     internal CertificateValidationResult(
+        X509Certificate2? leaf,
         CertificateValidationOutcome outcome,
         SslPolicyErrors policyErrors,
         X509ChainStatusFlags chainStatus,
@@ -33,6 +36,7 @@ internal sealed class CertificateValidationResult : IDisposable
         X509Chain? chain,
         Exception? callbackException)
     {
+        _leaf = leaf;
         Outcome = outcome;
         PolicyErrors = policyErrors;
         ChainStatus = chainStatus;
@@ -70,10 +74,24 @@ internal sealed class CertificateValidationResult : IDisposable
         return chain;
     }
 
-    /// <inheritdoc/>
+    /// <summary>Disposes the chain and the certificate objects it created for its elements (as SslStream does),
+    /// leaving the peer's own certificates to their <see cref="CertificateChain"/>.</summary>
     public void Dispose()
     {
-        Chain?.Dispose();
+        if (Chain is not { } chain)
+        {
+            return;
+        }
+
         Chain = null;
+        foreach (X509ChainElement element in chain.ChainElements)
+        {
+            if (!ReferenceEquals(element.Certificate, _leaf))
+            {
+                element.Certificate.Dispose();
+            }
+        }
+
+        chain.Dispose();
     }
 }

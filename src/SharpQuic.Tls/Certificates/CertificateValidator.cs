@@ -134,7 +134,7 @@ internal sealed class CertificateValidator
             CertificateValidationOutcome outcome = errors == SslPolicyErrors.None
                 ? CertificateValidationOutcome.Accepted
                 : CertificateValidationOutcome.Rejected;
-            return new CertificateValidationResult(outcome, errors, status, alert, x509, null);
+            return new CertificateValidationResult(leaf, outcome, errors, status, alert, x509, null);
         }
 
         bool accepted;
@@ -147,15 +147,16 @@ internal sealed class CertificateValidator
 #pragma warning restore CA1031
         {
             return new CertificateValidationResult(
-                CertificateValidationOutcome.CallbackFailed, errors, status, TlsAlert.InternalError, x509, e);
+                leaf, CertificateValidationOutcome.CallbackFailed, errors, status, TlsAlert.InternalError, x509, e);
         }
 
         if (accepted)
         {
-            return new CertificateValidationResult(CertificateValidationOutcome.Accepted, errors, status, default, x509, null);
+            return new CertificateValidationResult(leaf, CertificateValidationOutcome.Accepted, errors, status, default, x509, null);
         }
 
         return new CertificateValidationResult(
+            leaf,
             CertificateValidationOutcome.Rejected,
             errors,
             status,

@@ -66,7 +66,8 @@ internal sealed class ServerCertificateSelection
 /// </summary>
 internal static class ServerCertificateSelector
 {
-    /// <summary>Chooses the certificate for <paramref name="hostName"/> (the SNI, null if absent).</summary>
+    /// <summary>Chooses the certificate for <paramref name="hostName"/> (the SNI, null if absent).
+    /// <paramref name="sender"/> goes to the selection callback (the QuicConnection); null passes the options.</summary>
     public static ServerCertificateSelection Select(SslServerAuthenticationOptions options, string? hostName, object? sender = null)
     {
         ArgumentNullException.ThrowIfNull(options);

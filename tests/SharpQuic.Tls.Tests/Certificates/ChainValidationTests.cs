@@ -355,4 +355,24 @@ public sealed class ChainValidationTests
         Assert.Empty(policy.ExtraStore);
         Assert.Empty(policy.ApplicationPolicy);
     }
+
+    [Fact]
+    public void DisposingTheResultReleasesChainElementsButNotThePeersCertificates()
+    {
+        using X509Certificate2 leaf = TestPki.CreateLeaf(dnsNames: ["quic.example"]);
+        CertificateValidationResult result = Validate(leaf, "quic.example");
+        X509Certificate2 element = result.Chain!.ChainElements[1].Certificate;
+        Assert.NotEmpty(element.Thumbprint);
+        result.Dispose();
+        Assert.Null(result.Chain);
+        Assert.ThrowsAny<CryptographicException>(() => element.RawData);
+        Assert.NotEmpty(leaf.Thumbprint);
+        Assert.NotEmpty(TestPki.Intermediate.RawData);
+
+        // A detached chain is the caller's.
+        using CertificateValidationResult kept = Validate(leaf, "quic.example");
+        using X509Chain? chain = kept.DetachChain();
+        kept.Dispose();
+        Assert.NotEmpty(chain!.ChainElements[1].Certificate.RawData);
+    }
 }
