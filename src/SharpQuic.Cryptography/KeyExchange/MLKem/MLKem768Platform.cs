@@ -7,9 +7,8 @@ namespace SharpQuic.Cryptography.KeyExchange.MLKem;
 /// 3.5+ or Windows CNG). Callers have already checked lengths and run the FIPS 203 §7 input
 /// checks; platform exceptions on hostile input still map to false.
 /// </summary>
-// MLKem is [Experimental] (SYSLIB5006) in .NET 10: the API may change shape, not its bytes
-// (FIPS 203 fixes those), and MLKem768Managed is the fallback if it moves.
-#pragma warning disable SYSLIB5006
+// MLKem was [Experimental] (SYSLIB5006) in .NET 9; the .NET 10 SDK here (10.0.401) ships it
+// as stable, so no suppression is needed.
 internal static class MLKem768Platform
 {
     /// <summary>True when the platform implements ML-KEM.</summary>
@@ -50,4 +49,3 @@ internal static class MLKem768Platform
         }
     }
 }
-#pragma warning restore SYSLIB5006

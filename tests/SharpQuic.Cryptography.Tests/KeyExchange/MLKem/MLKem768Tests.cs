@@ -124,9 +124,7 @@ public sealed class MLKem768Tests
     [Fact]
     public void ProviderAgreesWithManaged()
     {
-#pragma warning disable SYSLIB5006 // MLKem is [Experimental] in .NET 10; only IsSupported is read.
         Assert.Equal(System.Security.Cryptography.MLKem.IsSupported, MLKem768.UsesPlatform);
-#pragma warning restore SYSLIB5006
         byte[] ek = new byte[MLKem768.EncapsulationKeySize];
         byte[] dk = new byte[MLKem768.DecapsulationKeySize];
         byte[] ct = new byte[MLKem768.CiphertextSize];
