@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace SharpQuic.Cryptography.KeyExchange.MLKem;
 
 /// <summary>
@@ -10,6 +15,9 @@ namespace SharpQuic.Cryptography.KeyExchange.MLKem;
 /// no table index depends on a coefficient. The only tables (<see cref="Zetas"/>,
 /// <see cref="Gammas"/>) are indexed by loop counters. Products carry a factor R^-1 that
 /// <see cref="InverseNtt"/> and <see cref="ToMontgomery"/> cancel, as noted at each use.
+/// With AVX2 the NTT layers whose butterflies span 16 or more coefficients, and the
+/// reductions, run 16 lanes at a time; the vector Montgomery and Barrett steps compute exactly
+/// the scalar values (same t, same shifts), so both paths give identical bytes.
 /// </remarks>
 internal static class MLKemPoly
 {
@@ -58,7 +66,17 @@ internal static class MLKemPoly
     /// <summary>Barrett-reduces every coefficient of <paramref name="r"/>.</summary>
     public static void Reduce(Span<short> r)
     {
-        for (int i = 0; i < r.Length; i++)
+        int i = 0;
+        if (Avx2.IsSupported)
+        {
+            ref short r0 = ref MemoryMarshal.GetReference(r);
+            for (; i + 16 <= r.Length; i += 16)
+            {
+                BarrettReduce(Vector256.LoadUnsafe(ref r0, (nuint)i)).StoreUnsafe(ref r0, (nuint)i);
+            }
+        }
+
+        for (; i < r.Length; i++)
         {
             r[i] = BarrettReduce(r[i]);
         }
@@ -67,7 +85,19 @@ internal static class MLKemPoly
     /// <summary>Multiplies every coefficient by R (Montgomery form), reduced to (-q, q).</summary>
     public static void ToMontgomery(Span<short> r)
     {
-        for (int i = 0; i < r.Length; i++)
+        int i = 0;
+        if (Avx2.IsSupported)
+        {
+            ref short r0 = ref MemoryMarshal.GetReference(r);
+            Vector256<short> factor = Vector256.Create(RSquared);
+            Vector256<short> factorQInverse = Vector256.Create(unchecked((short)(RSquared * QInverse)));
+            for (; i + 16 <= r.Length; i += 16)
+            {
+                MontgomeryMultiply(Vector256.LoadUnsafe(ref r0, (nuint)i), factor, factorQInverse).StoreUnsafe(ref r0, (nuint)i);
+            }
+        }
+
+        for (; i < r.Length; i++)
         {
             r[i] = MontgomeryReduce(r[i] * RSquared);
         }
@@ -99,7 +129,29 @@ internal static class MLKemPoly
     {
         r = r.Slice(0, N);
         int k = 1;
-        for (int len = 128; len >= 2; len >>= 1)
+        int len = 128;
+        if (Avx2.IsSupported)
+        {
+            ref short r0 = ref MemoryMarshal.GetReference(r);
+            for (; len >= 16; len >>= 1)
+            {
+                for (int start = 0; start < N; start += 2 * len)
+                {
+                    short zeta = Zetas[k++];
+                    Vector256<short> z = Vector256.Create(zeta);
+                    Vector256<short> zq = Vector256.Create(unchecked((short)(zeta * QInverse)));
+                    for (int j = start; j < start + len; j += 16)
+                    {
+                        Vector256<short> a = Vector256.LoadUnsafe(ref r0, (nuint)j);
+                        Vector256<short> t = MontgomeryMultiply(Vector256.LoadUnsafe(ref r0, (nuint)(j + len)), z, zq);
+                        (a - t).StoreUnsafe(ref r0, (nuint)(j + len));
+                        (a + t).StoreUnsafe(ref r0, (nuint)j);
+                    }
+                }
+            }
+        }
+
+        for (; len >= 2; len >>= 1)
         {
             for (int start = 0; start < N; start += 2 * len)
             {
@@ -124,7 +176,9 @@ internal static class MLKemPoly
     {
         r = r.Slice(0, N);
         int k = 127;
-        for (int len = 2; len <= 128; len <<= 1)
+        int len = 2;
+        int vectorFrom = Avx2.IsSupported ? 16 : int.MaxValue;
+        for (; len <= 128 && len < vectorFrom; len <<= 1)
         {
             for (int start = 0; start < N; start += 2 * len)
             {
@@ -136,6 +190,36 @@ internal static class MLKemPoly
                     r[j + len] = MontgomeryReduce(zeta * (r[j + len] - t));
                 }
             }
+        }
+
+        if (Avx2.IsSupported)
+        {
+            ref short r0 = ref MemoryMarshal.GetReference(r);
+            for (; len <= 128; len <<= 1)
+            {
+                for (int start = 0; start < N; start += 2 * len)
+                {
+                    short zeta = Zetas[k--];
+                    Vector256<short> z = Vector256.Create(zeta);
+                    Vector256<short> zq = Vector256.Create(unchecked((short)(zeta * QInverse)));
+                    for (int j = start; j < start + len; j += 16)
+                    {
+                        Vector256<short> t = Vector256.LoadUnsafe(ref r0, (nuint)j);
+                        Vector256<short> b = Vector256.LoadUnsafe(ref r0, (nuint)(j + len));
+                        BarrettReduce(t + b).StoreUnsafe(ref r0, (nuint)j);
+                        MontgomeryMultiply(b - t, z, zq).StoreUnsafe(ref r0, (nuint)(j + len));
+                    }
+                }
+            }
+
+            Vector256<short> f = Vector256.Create(InverseNttScale);
+            Vector256<short> fq = Vector256.Create(unchecked((short)(InverseNttScale * QInverse)));
+            for (int j = 0; j < N; j += 16)
+            {
+                MontgomeryMultiply(Vector256.LoadUnsafe(ref r0, (nuint)j), f, fq).StoreUnsafe(ref r0, (nuint)j);
+            }
+
+            return;
         }
 
         for (int j = 0; j < N; j++)
@@ -178,6 +262,27 @@ internal static class MLKemPoly
             r[2 * i] = MontgomeryReduce(c0);
             r[(2 * i) + 1] = MontgomeryReduce(c1);
         }
+    }
+
+    /// <summary>
+    /// a·b·R^-1 lane-wise, exactly <see cref="MontgomeryReduce"/>(a·b): t = a·(b·q^-1) mod 2^16
+    /// from the low halves, then (a·b − t·q)/2^16 from the high halves (the low halves cancel).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> MontgomeryMultiply(Vector256<short> a, Vector256<short> b, Vector256<short> bQInverse)
+    {
+        Vector256<short> high = Avx2.MultiplyHigh(a, b);
+        Vector256<short> t = Avx2.MultiplyLow(a, bQInverse);
+        return Avx2.Subtract(high, Avx2.MultiplyHigh(t, Vector256.Create(Q)));
+    }
+
+    /// <summary>Lane-wise <see cref="BarrettReduce(short)"/>: ⌊(⌊20159·a / 2^16⌋ + 2^9) / 2^10⌋ = ⌊(20159·a + 2^25) / 2^26⌋.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> BarrettReduce(Vector256<short> a)
+    {
+        Vector256<short> t = Avx2.MultiplyHigh(a, Vector256.Create((short)BarrettMultiplier));
+        t = Avx2.ShiftRightArithmetic(Avx2.Add(t, Vector256.Create((short)512)), 10);
+        return Avx2.Subtract(a, Avx2.MultiplyLow(t, Vector256.Create(Q)));
     }
 
     private static short[] ComputeZetas(bool odd)
