@@ -21,7 +21,7 @@ internal static class KeccakF1600
     public const int Rounds = 24;
 
     // FIPS 202 §3.2.5, Algorithm 6: RC[ir] for ir = 0..23.
-    private static ReadOnlySpan<ulong> RoundConstants =>
+    internal static ReadOnlySpan<ulong> RoundConstants =>
     [
         0x0000000000000001UL, 0x0000000000008082UL, 0x800000000000808AUL, 0x8000000080008000UL,
         0x000000000000808BUL, 0x0000000080000001UL, 0x8000000080008081UL, 0x8000000000008009UL,

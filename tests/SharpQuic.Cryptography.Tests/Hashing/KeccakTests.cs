@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using SharpQuic.Cryptography.Hashing;
 
@@ -86,6 +87,42 @@ public sealed class KeccakTests
             Assert.Equal(expected256, Chunked(KeccakSponge.CreateShake256(), data, outputLength, random));
             Assert.Equal(SHA3_256.HashData(data), Chunked(KeccakSponge.CreateSha3_256(), data, 32, random));
             Assert.Equal(SHA3_512.HashData(data), Chunked(KeccakSponge.CreateSha3_512(), data, 64, random));
+        }
+    }
+
+    [Fact]
+    public void FourWayPermutationMatchesScalarOnEachState()
+    {
+        var random = new Random(1600);
+        var scalar = new KeccakLanes[4];
+        KeccakLanesX4 vector = default;
+        for (int lane = 0; lane < 25; lane++)
+        {
+            ulong[] values = new ulong[4];
+            for (int p = 0; p < 4; p++)
+            {
+                values[p] = (ulong)random.NextInt64() ^ ((ulong)random.Next() << 40);
+                scalar[p][lane] = values[p];
+            }
+
+            vector[lane] = Vector256.Create(values[0], values[1], values[2], values[3]);
+        }
+
+        for (int rounds = 0; rounds < 3; rounds++)
+        {
+            KeccakF1600X4.Permute(ref vector);
+            for (int p = 0; p < 4; p++)
+            {
+                KeccakF1600.Permute(ref scalar[p]);
+            }
+        }
+
+        for (int lane = 0; lane < 25; lane++)
+        {
+            for (int p = 0; p < 4; p++)
+            {
+                Assert.Equal(scalar[p][lane], vector[lane].GetElement(p));
+            }
         }
     }
 

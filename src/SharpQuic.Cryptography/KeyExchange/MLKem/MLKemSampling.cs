@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using SharpQuic.Cryptography.Hashing;
 
@@ -11,6 +13,7 @@ namespace SharpQuic.Cryptography.KeyExchange.MLKem;
 internal static class MLKemSampling
 {
     private const int N = MLKemPoly.N;
+    private const int ShakeBlock = 168;  // SHAKE128 rate in bytes.
 
     /// <summary>Bytes of PRF_η output for η = 2: 64·η.</summary>
     public const int PrfBytes = 128;
@@ -22,20 +25,21 @@ internal static class MLKemSampling
     /// </summary>
     public static void ExpandMatrix(ReadOnlySpan<byte> rho, int k, bool transposed, Span<short> matrix)
     {
-        for (int i = 0; i < k; i++)
+        int entries = k * k;
+        int e = 0;
+        if (KeccakF1600X4.IsSupported)
         {
-            for (int j = 0; j < k; j++)
+            // The k² SHAKE128 streams are independent: run them four at a time.
+            for (; e + 4 <= entries; e += 4)
             {
-                Span<short> entry = matrix.Slice(((i * k) + j) * N, N);
-                if (transposed)
-                {
-                    SampleNtt(rho, (byte)i, (byte)j, entry);
-                }
-                else
-                {
-                    SampleNtt(rho, (byte)j, (byte)i, entry);
-                }
+                SampleNttX4(rho, k, transposed, e, matrix);
             }
+        }
+
+        for (; e < entries; e++)
+        {
+            (byte b0, byte b1) = XofIndices(e, k, transposed);
+            SampleNtt(rho, b0, b1, matrix.Slice(e * N, N));
         }
     }
 
@@ -51,26 +55,90 @@ internal static class MLKemSampling
         xof.Absorb(indices);
 
         // One SHAKE128 block (168 bytes) holds 56 three-byte candidates.
-        Span<byte> block = stackalloc byte[168];
+        Span<byte> block = stackalloc byte[ShakeBlock];
         int count = 0;
         while (count < N)
         {
             xof.Squeeze(block);
-            for (int o = 0; o < block.Length && count < N; o += 3)
+            count = ParseBlock(block, a, count);
+        }
+    }
+
+    // Entry e = (i, j) of the row-major matrix: Â[i, j] ← SampleNTT(ρ ‖ j ‖ i), Âᵀ swaps them.
+    private static (byte B0, byte B1) XofIndices(int e, int k, bool transposed)
+    {
+        byte i = (byte)(e / k);
+        byte j = (byte)(e % k);
+        return transposed ? (i, j) : (j, i);
+    }
+
+    /// <summary>SampleNTT for four matrix entries e0..e0+3 with <see cref="KeccakF1600X4"/>.</summary>
+    [SkipLocalsInit]
+    private static void SampleNttX4(ReadOnlySpan<byte> rho, int k, bool transposed, int e0, Span<short> matrix)
+    {
+        // Absorb ρ ‖ b0 ‖ b1 (34 bytes, under one 168-byte block) and pad directly into the lanes:
+        // SHAKE's suffix 0x1F lands in byte 34, pad10*1's final bit in byte 167 (FIPS 202 §5.1, §6.2).
+        KeccakLanesX4 state = default;
+        for (int lane = 0; lane < 4; lane++)
+        {
+            state[lane] = Vector256.Create(BinaryPrimitives.ReadUInt64LittleEndian(rho.Slice(8 * lane, 8)));
+        }
+
+        Span<ulong> lane4 = stackalloc ulong[4];
+        for (int p = 0; p < 4; p++)
+        {
+            (byte b0, byte b1) = XofIndices(e0 + p, k, transposed);
+            lane4[p] = b0 | ((ulong)b1 << 8) | (0x1FUL << 16);
+        }
+
+        state[4] = Vector256.Create(lane4[0], lane4[1], lane4[2], lane4[3]);
+        state[(ShakeBlock / 8) - 1] = Vector256.Create(0x80UL << 56);
+
+        Span<int> counts = stackalloc int[4];
+        counts.Clear();
+        Span<byte> block = stackalloc byte[ShakeBlock];
+        bool done = false;
+        while (!done)
+        {
+            KeccakF1600X4.Permute(ref state);
+            done = true;
+            for (int p = 0; p < 4; p++)
             {
-                int d1 = block[o] | ((block[o + 1] & 0x0F) << 8);
-                int d2 = (block[o + 1] >> 4) | (block[o + 2] << 4);
-                if (d1 < MLKemPoly.Q)
+                if (counts[p] == N)
                 {
-                    a[count++] = (short)d1;
+                    continue;
                 }
 
-                if (d2 < MLKemPoly.Q && count < N)
+                for (int lane = 0; lane < ShakeBlock / 8; lane++)
                 {
-                    a[count++] = (short)d2;
+                    BinaryPrimitives.WriteUInt64LittleEndian(block.Slice(8 * lane, 8), state[lane].GetElement(p));
                 }
+
+                counts[p] = ParseBlock(block, matrix.Slice((e0 + p) * N, N), counts[p]);
+                done &= counts[p] == N;
             }
         }
+    }
+
+    // Algorithm 7 lines 4-14 on one block: two 12-bit candidates per three bytes, kept when < q.
+    private static int ParseBlock(ReadOnlySpan<byte> block, Span<short> a, int count)
+    {
+        for (int o = 0; o + 3 <= block.Length && count < N; o += 3)
+        {
+            int d1 = block[o] | ((block[o + 1] & 0x0F) << 8);
+            int d2 = (block[o + 1] >> 4) | (block[o + 2] << 4);
+            if (d1 < MLKemPoly.Q)
+            {
+                a[count++] = (short)d1;
+            }
+
+            if (d2 < MLKemPoly.Q && count < N)
+            {
+                a[count++] = (short)d2;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>
