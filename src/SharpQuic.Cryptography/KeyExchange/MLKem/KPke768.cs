@@ -47,19 +47,15 @@ internal static class KPke768
         Span<short> matrix = stackalloc short[K * VectorCoefficients];
         MLKemSampling.ExpandMatrix(rho, K, transposed: false, matrix);
 
-        Span<short> s = stackalloc short[VectorCoefficients];
-        Span<short> e = stackalloc short[VectorCoefficients];
+        // s[i] = CBD(PRF(σ, i)), e[i] = CBD(PRF(σ, k + i)): one batch of 2k nonces.
+        Span<short> se = stackalloc short[2 * VectorCoefficients];
+        Span<short> s = se.Slice(0, VectorCoefficients);
+        Span<short> e = se.Slice(VectorCoefficients, VectorCoefficients);
         Span<short> t = stackalloc short[VectorCoefficients];
-        for (int i = 0; i < K; i++)
+        MLKemSampling.SampleCbd2(sigma, 0, 2 * K, se);
+        for (int i = 0; i < 2 * K; i++)
         {
-            MLKemSampling.SampleCbd2(sigma, (byte)i, s.Slice(i * N, N));
-            MLKemPoly.Ntt(s.Slice(i * N, N));
-        }
-
-        for (int i = 0; i < K; i++)
-        {
-            MLKemSampling.SampleCbd2(sigma, (byte)(K + i), e.Slice(i * N, N));
-            MLKemPoly.Ntt(e.Slice(i * N, N));
+            MLKemPoly.Ntt(se.Slice(i * N, N));
         }
 
         // t̂ = Â∘ŝ + ê. MultiplyAccumulate leaves R^-1; ToMontgomery puts back R.
@@ -77,8 +73,7 @@ internal static class KPke768
         MLKemEncoding.Encode12(s, decryptionKey.Slice(0, DecryptionKeySize));
 
         CryptographicOperations.ZeroMemory(rhoSigma);
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(s));
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(e));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(se));
     }
 
     /// <summary>
@@ -95,13 +90,17 @@ internal static class KPke768
         Span<short> matrixT = stackalloc short[K * VectorCoefficients];
         MLKemSampling.ExpandMatrix(rho, K, transposed: true, matrixT);
 
-        Span<short> y = stackalloc short[VectorCoefficients];
-        Span<short> noise = stackalloc short[N];
+        // y[i] = CBD(PRF(r, i)), e1[i] = CBD(PRF(r, k + i)), e2 = CBD(PRF(r, 2k)): one batch.
+        Span<short> samples = stackalloc short[((2 * K) + 1) * N];
+        Span<short> y = samples.Slice(0, VectorCoefficients);
+        Span<short> e1 = samples.Slice(VectorCoefficients, VectorCoefficients);
+        Span<short> e2 = samples.Slice(2 * VectorCoefficients, N);
+        Span<short> mu = stackalloc short[N];
         Span<short> u = stackalloc short[VectorCoefficients];
         Span<short> v = stackalloc short[N];
+        MLKemSampling.SampleCbd2(r, 0, (2 * K) + 1, samples);
         for (int i = 0; i < K; i++)
         {
-            MLKemSampling.SampleCbd2(r, (byte)i, y.Slice(i * N, N));
             MLKemPoly.Ntt(y.Slice(i * N, N));
         }
 
@@ -111,18 +110,16 @@ internal static class KPke768
             Span<short> ui = u.Slice(i * N, N);
             MLKemPoly.MultiplyAccumulate(matrixT.Slice(i * VectorCoefficients, VectorCoefficients), y, K, ui);
             MLKemPoly.InverseNtt(ui);
-            MLKemSampling.SampleCbd2(r, (byte)(K + i), noise);
-            MLKemPoly.Add(ui, noise);
+            MLKemPoly.Add(ui, e1.Slice(i * N, N));
             MLKemPoly.Reduce(ui);
         }
 
         // v = NTT^-1(t̂ᵀ∘ŷ) + e2 + Decompress1(m), e2 = CBD(PRF(r, 2k)).
         MLKemPoly.MultiplyAccumulate(t, y, K, v);
         MLKemPoly.InverseNtt(v);
-        MLKemSampling.SampleCbd2(r, 2 * K, noise);
-        MLKemPoly.Add(v, noise);
-        MLKemEncoding.DecodeDecompress1(message, noise);
-        MLKemPoly.Add(v, noise);
+        MLKemPoly.Add(v, e2);
+        MLKemEncoding.DecodeDecompress1(message, mu);
+        MLKemPoly.Add(v, mu);
         MLKemPoly.Reduce(v);
 
         for (int i = 0; i < K; i++)
@@ -132,8 +129,8 @@ internal static class KPke768
 
         MLKemEncoding.CompressEncode4(v, ciphertext.Slice(K * MLKemEncoding.Poly10Bytes, MLKemEncoding.Poly4Bytes));
 
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(y));
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(noise));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(samples));
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(mu));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(u));
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(v));
     }
