@@ -4,12 +4,14 @@
 // shared keys, and everything computed from them. Public: ρ, Â, t̂, ek, ciphertexts, lengths.
 //
 // Functions that touch secrets, and why they are safe:
-// - KeccakF1600.Permute / KeccakSponge: fixed 24 rounds on locals; Absorb/Squeeze loops depend
-//   only on lengths and the rate, never on byte values.
-// - MLKemSampling.SampleCbd2 (s, e, y, e1, e2): word-wise bit counting with masks and shifts.
+// - KeccakF1600.Permute, KeccakF1600X4.Permute, KeccakSponge: fixed 24 rounds on locals;
+//   Absorb/Squeeze loops depend only on lengths and the rate, never on byte values.
+// - MLKemSampling.SampleCbd2 (s, e, y, e1, e2): PRF outputs taken from the lanes at fixed
+//   positions, then word-wise bit counting with masks and shifts.
 // - MLKemPoly (Ntt, InverseNtt, MultiplyAccumulate, ToMontgomery, Reduce, Add, SubtractFrom):
-//   Montgomery and Barrett reductions are multiply/shift; the zeta and gamma tables are indexed
-//   by loop counters only; ToCanonical adds q through the sign mask, not a branch.
+//   Montgomery and Barrett reductions are multiply/shift (scalar, or AVX2 vpmullw/vpmulhw with
+//   the same results); the zeta and gamma tables are indexed by loop counters only;
+//   ToCanonical adds q through the sign mask, not a branch.
 // - MLKemEncoding: Compress divides by q as a 64-bit multiply and shift (no '/' on secrets);
 //   Decompress1 turns a message bit into 0 or 1665 with a mask; Encode/Decode are fixed shifts.
 // - KPke768.KeyGen/Encrypt/Decrypt: straight-line compositions of the above.
