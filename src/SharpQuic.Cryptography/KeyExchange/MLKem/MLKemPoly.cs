@@ -46,6 +46,9 @@ internal static class MLKemPoly
     /// <summary>ζ^(2·BitRev7(i)+1)·R mod q for i = 0..127: the moduli of the base-case products (FIPS 203 Algorithm 11).</summary>
     private static readonly short[] Gammas = ComputeZetas(odd: true);
 
+    /// <summary><see cref="Gammas"/>[i] at position 2i + 1 (even positions unused), to blend into vectors.</summary>
+    private static readonly short[] GammasInterleaved = Interleave(Gammas);
+
     /// <summary>For a with |a| &lt; q·2^15, returns a·R^-1 mod q in (-q, q).</summary>
     public static short MontgomeryReduce(int a)
     {
@@ -238,6 +241,12 @@ internal static class MLKemPoly
         r = r.Slice(0, N);
         a = a.Slice(0, k * N);
         b = b.Slice(0, k * N);
+        if (Avx2.IsSupported)
+        {
+            MultiplyAccumulateAvx2(a, b, k, r);
+            return;
+        }
+
         for (int i = 0; i < N / 2; i++)
         {
             short gamma = Gammas[i];
@@ -265,7 +274,66 @@ internal static class MLKemPoly
     }
 
     /// <summary>
-    /// a·b·R^-1 lane-wise, exactly <see cref="MontgomeryReduce"/>(a·b): t = a·(b·q^-1) mod 2^16
+    /// The AVX2 form of <see cref="MultiplyAccumulate"/>, with the same integer results: 16
+    /// coefficients (8 pairs) per step. vpmaddwd sums the two products of each pair in 32-bit
+    /// lanes: (a0, mont(a1·b1))·(b0, γ) gives c0 and (a0, a1)·(b1, b0) gives c1.
+    /// </summary>
+    private static void MultiplyAccumulateAvx2(ReadOnlySpan<short> a, ReadOnlySpan<short> b, int k, Span<short> r)
+    {
+        ref short aRef = ref MemoryMarshal.GetReference(a);
+        ref short bRef = ref MemoryMarshal.GetReference(b);
+        ref short rRef = ref MemoryMarshal.GetReference(r);
+        ref short gammaRef = ref MemoryMarshal.GetArrayDataReference(GammasInterleaved);
+        Vector256<short> q = Vector256.Create(Q);
+        Vector256<short> qInverse = Vector256.Create(unchecked((short)QInverse));
+        for (int i = 0; i < N; i += 16)
+        {
+            Vector256<short> gamma = Vector256.LoadUnsafe(ref gammaRef, (nuint)i);
+            Vector256<int> c0 = Vector256<int>.Zero;
+            Vector256<int> c1 = Vector256<int>.Zero;
+            for (int p = 0; p < k; p++)
+            {
+                nuint o = (nuint)((p * N) + i);
+                Vector256<short> va = Vector256.LoadUnsafe(ref aRef, o);
+                Vector256<short> vb = Vector256.LoadUnsafe(ref bRef, o);
+
+                // Lane-wise MontgomeryReduce(a·b); only the odd lanes (a1·b1) are used.
+                Vector256<short> t = Avx2.MultiplyLow(Avx2.MultiplyLow(va, vb), qInverse);
+                Vector256<short> m = Avx2.Subtract(Avx2.MultiplyHigh(va, vb), Avx2.MultiplyHigh(t, q));
+
+                c0 += Avx2.MultiplyAddAdjacent(Avx2.Blend(va, m, 0xAA), Avx2.Blend(vb, gamma, 0xAA));
+                Vector256<short> bSwapped = Avx2.ShuffleHigh(Avx2.ShuffleLow(vb, 0xB1), 0xB1);
+                c1 += Avx2.MultiplyAddAdjacent(va, bSwapped);
+            }
+
+            // Interleave back: pair i is (c0[i], c1[i]), each reduced into 16 bits.
+            Vector256<int> packed = (MontgomeryReduce(c0) & Vector256.Create(0xFFFF)) | (MontgomeryReduce(c1) << 16);
+            packed.AsInt16().StoreUnsafe(ref rRef, (nuint)i);
+        }
+    }
+
+    /// <summary>Lane-wise <see cref="MontgomeryReduce(int)"/> on 32-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> MontgomeryReduce(Vector256<int> a)
+    {
+        Vector256<int> t = Avx2.MultiplyLow(a, Vector256.Create(QInverse));
+        t = Avx2.ShiftRightArithmetic(Avx2.ShiftLeftLogical(t, 16), 16);
+        return Avx2.ShiftRightArithmetic(a - Avx2.MultiplyLow(t, Vector256.Create((int)Q)), 16);
+    }
+
+    private static short[] Interleave(short[] gammas)
+    {
+        var table = new short[N];
+        for (int i = 0; i < gammas.Length; i++)
+        {
+            table[(2 * i) + 1] = gammas[i];
+        }
+
+        return table;
+    }
+
+    /// <summary>
+    /// a·b·R^-1 lane-wise, exactly <see cref="MontgomeryReduce(int)"/>(a·b): t = a·(b·q^-1) mod 2^16
     /// from the low halves, then (a·b − t·q)/2^16 from the high halves (the low halves cancel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
