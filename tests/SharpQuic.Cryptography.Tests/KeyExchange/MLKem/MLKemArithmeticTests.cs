@@ -122,6 +122,42 @@ public sealed class MLKemArithmeticTests
         }
     }
 
+    [Fact]
+    public void BatchedSamplingMatchesOneStreamAtATime()
+    {
+        var random = new Random(13);
+        byte[] seed = new byte[32];
+        short[] batched = new short[7 * 256];
+        short[] single = new short[256];
+        short[] matrix = new short[9 * 256];
+        for (int trial = 0; trial < 10; trial++)
+        {
+            random.NextBytes(seed);
+            MLKemSampling.SampleCbd2(seed, 0, 7, batched);
+            for (int i = 0; i < 7; i++)
+            {
+                MLKemSampling.SampleCbd2(seed, (byte)i, single);
+                Assert.Equal(single, batched.AsSpan(i * 256, 256).ToArray());
+                Assert.All(single, c => Assert.InRange(c, -2, 2));
+            }
+
+            foreach (bool transposed in new[] { false, true })
+            {
+                MLKemSampling.ExpandMatrix(seed, 3, transposed, matrix);
+                for (int i = 0; i < 3; i++)
+                {
+                    for (int j = 0; j < 3; j++)
+                    {
+                        // Â[i, j] = SampleNTT(ρ ‖ j ‖ i) (FIPS 203 Algorithm 13 line 5).
+                        MLKemSampling.SampleNtt(seed, (byte)(transposed ? i : j), (byte)(transposed ? j : i), single);
+                        Assert.Equal(single, matrix.AsSpan(((3 * i) + j) * 256, 256).ToArray());
+                        Assert.All(single, c => Assert.InRange(c, 0, Q - 1));
+                    }
+                }
+            }
+        }
+    }
+
     private static void EncodeRaw12(short[] c, byte[] output)
     {
         for (int i = 0; i < 128; i++)
