@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SharpQuic.Cryptography.ChaCha;
 
@@ -24,6 +25,9 @@ internal static class ChaCha20
 
     /// <summary>Output of one block function call.</summary>
     public const int BlockSize = 64;
+
+    /// <summary>Output of <see cref="BlockHead"/>: the first row of the block.</summary>
+    public const int HeadSize = 16;
 
     // RFC 8439 §2.3: the constants "expand 32-byte k" as little-endian words.
     private const uint Sigma0 = 0x61707865;
@@ -70,14 +74,31 @@ internal static class ChaCha20
     /// <summary>One 64-byte block of key stream (RFC 8439 §2.3) into <paramref name="output"/>[..64].</summary>
     public static void Block(ReadOnlySpan<uint> keyWords, uint counter, ReadOnlySpan<byte> nonce, Span<byte> output)
     {
-        CheckBlockArguments(keyWords, nonce, output);
+        CheckBlockArguments(keyWords, nonce, output, BlockSize);
         if (IsVectorized)
         {
-            BlockVector128(keyWords, counter, nonce, output);
+            Vector128Core(keyWords, counter, nonce, output, BlockSize);
         }
         else
         {
-            BlockScalar(keyWords, counter, nonce, output);
+            ScalarCore(keyWords, counter, nonce, output, BlockSize);
+        }
+    }
+
+    /// <summary>
+    /// The first 16 bytes of the block (<see cref="HeadSize"/>), for header protection, which
+    /// uses five (RFC 9001 §5.4.4): the rest of the block is neither finished nor stored.
+    /// </summary>
+    public static void BlockHead(ReadOnlySpan<uint> keyWords, uint counter, ReadOnlySpan<byte> nonce, Span<byte> output)
+    {
+        CheckBlockArguments(keyWords, nonce, output, HeadSize);
+        if (IsVectorized)
+        {
+            Vector128Core(keyWords, counter, nonce, output, HeadSize);
+        }
+        else
+        {
+            ScalarCore(keyWords, counter, nonce, output, HeadSize);
         }
     }
 
@@ -125,7 +146,23 @@ internal static class ChaCha20
     /// <summary>The portable implementation: sixteen words in locals.</summary>
     internal static void BlockScalar(ReadOnlySpan<uint> keyWords, uint counter, ReadOnlySpan<byte> nonce, Span<byte> output)
     {
-        CheckBlockArguments(keyWords, nonce, output);
+        CheckBlockArguments(keyWords, nonce, output, BlockSize);
+        ScalarCore(keyWords, counter, nonce, output, BlockSize);
+    }
+
+    /// <summary>
+    /// The one-row-per-vector implementation (see <see cref="Vector128Core"/>). Little-endian
+    /// hosts only.
+    /// </summary>
+    internal static void BlockVector128(ReadOnlySpan<uint> keyWords, uint counter, ReadOnlySpan<byte> nonce, Span<byte> output)
+    {
+        CheckBlockArguments(keyWords, nonce, output, BlockSize);
+        Vector128Core(keyWords, counter, nonce, output, BlockSize);
+    }
+
+    /// <summary>Sixteen words in locals; writes the first <paramref name="length"/> (16 or 64) bytes.</summary>
+    private static void ScalarCore(ReadOnlySpan<uint> keyWords, uint counter, ReadOnlySpan<byte> nonce, Span<byte> output, int length)
+    {
         uint n0 = BinaryPrimitives.ReadUInt32LittleEndian(nonce);
         uint n1 = BinaryPrimitives.ReadUInt32LittleEndian(nonce[4..]);
         uint n2 = BinaryPrimitives.ReadUInt32LittleEndian(nonce[8..]);
@@ -153,6 +190,11 @@ internal static class ChaCha20
         BinaryPrimitives.WriteUInt32LittleEndian(output[4..], x1 + Sigma1);
         BinaryPrimitives.WriteUInt32LittleEndian(output[8..], x2 + Sigma2);
         BinaryPrimitives.WriteUInt32LittleEndian(output[12..], x3 + Sigma3);
+        if (length == HeadSize)
+        {
+            return;
+        }
+
         BinaryPrimitives.WriteUInt32LittleEndian(output[16..], x4 + keyWords[0]);
         BinaryPrimitives.WriteUInt32LittleEndian(output[20..], x5 + keyWords[1]);
         BinaryPrimitives.WriteUInt32LittleEndian(output[24..], x6 + keyWords[2]);
@@ -171,10 +213,10 @@ internal static class ChaCha20
     /// One block with the state as four row vectors: the four quarter rounds of a column round
     /// run in parallel lanes; rotating rows b, c, d by one, two and three lanes lines up the
     /// diagonals for the diagonal round. Little-endian hosts only (the lanes are stored as is).
+    /// Writes the first <paramref name="length"/> (16 or 64) bytes.
     /// </summary>
-    internal static void BlockVector128(ReadOnlySpan<uint> keyWords, uint counter, ReadOnlySpan<byte> nonce, Span<byte> output)
+    private static void Vector128Core(ReadOnlySpan<uint> keyWords, uint counter, ReadOnlySpan<byte> nonce, Span<byte> output, int length)
     {
-        CheckBlockArguments(keyWords, nonce, output);
         Vector128<uint> a0 = Vector128.Create(Sigma0, Sigma1, Sigma2, Sigma3);
         Vector128<uint> b0 = Vector128.Create(keyWords[..4]);
         Vector128<uint> c0 = Vector128.Create(keyWords[4..8]);
@@ -201,6 +243,11 @@ internal static class ChaCha20
         }
 
         (a + a0).AsByte().CopyTo(output);
+        if (length == HeadSize)
+        {
+            return;
+        }
+
         (b + b0).AsByte().CopyTo(output[16..]);
         (c + c0).AsByte().CopyTo(output[32..]);
         (d + d0).AsByte().CopyTo(output[48..]);
@@ -215,9 +262,28 @@ internal static class ChaCha20
         c += d; b ^= c; b = RotateLeft(b, 7);
     }
 
+    // The rotations are the critical path. AVX-512 rotates in one instruction; elsewhere the
+    // byte-aligned ones (16, 8) are a byte shuffle (pshufb / tbl), the others shift, shift, or.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateLeft(Vector128<uint> v, [ConstantExpected(Min = 1, Max = 31)] int n)
-        => Vector128.ShiftLeft(v, n) | Vector128.ShiftRightLogical(v, 32 - n);
+    private static Vector128<uint> RotateLeft(Vector128<uint> v, [ConstantExpected(Min = 1, Max = 31)] byte n)
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            return Avx512F.VL.RotateLeft(v, n);
+        }
+
+        if (n == 16)
+        {
+            return Vector128.Shuffle(v.AsByte(), Vector128.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)).AsUInt32();
+        }
+
+        if (n == 8)
+        {
+            return Vector128.Shuffle(v.AsByte(), Vector128.Create((byte)3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14)).AsUInt32();
+        }
+
+        return Vector128.ShiftLeft(v, n) | Vector128.ShiftRightLogical(v, 32 - n);
+    }
 
     private static void XorInto(ReadOnlySpan<byte> input, ReadOnlySpan<byte> stream, Span<byte> output)
     {
@@ -236,7 +302,8 @@ internal static class ChaCha20
         }
     }
 
-    private static void CheckBlockArguments(ReadOnlySpan<uint> keyWords, ReadOnlySpan<byte> nonce, Span<byte> output)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckBlockArguments(ReadOnlySpan<uint> keyWords, ReadOnlySpan<byte> nonce, Span<byte> output, int length)
     {
         if (keyWords.Length != KeyWords)
         {
@@ -248,9 +315,9 @@ internal static class ChaCha20
             throw new ArgumentException("ChaCha20 nonces are 12 bytes.", nameof(nonce));
         }
 
-        if (output.Length < BlockSize)
+        if (output.Length < length)
         {
-            throw new ArgumentException("Output shorter than a block.", nameof(output));
+            throw new ArgumentException("Output too short.", nameof(output));
         }
     }
 }

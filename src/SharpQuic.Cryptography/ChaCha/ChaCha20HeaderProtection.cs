@@ -19,13 +19,13 @@ internal sealed class ChaCha20HeaderProtection : HeaderProtectionKey
     public override void ComputeMask(ReadOnlySpan<byte> sample, Span<byte> mask)
     {
         ReadOnlySpan<byte> s = sample[..SampleSize];
-        Span<byte> block = stackalloc byte[ChaCha20.BlockSize];
-        ChaCha20.Block(_keyWords, BinaryPrimitives.ReadUInt32LittleEndian(s), s[4..], block);
-        block[..MaskSize].CopyTo(mask);
+        Span<byte> head = stackalloc byte[ChaCha20.HeadSize];
+        ChaCha20.BlockHead(_keyWords, BinaryPrimitives.ReadUInt32LittleEndian(s), s[4..], head);
+        head[..MaskSize].CopyTo(mask);
 
-        // The rest of the block is never sent, but it is key stream under the hp key: leave
-        // none of it on the stack.
-        CryptographicOperations.ZeroMemory(block);
+        // The other eleven bytes are never sent, but they are key stream under the hp key:
+        // leave none of them on the stack.
+        CryptographicOperations.ZeroMemory(head);
     }
 
     protected override void Dispose(bool disposing)

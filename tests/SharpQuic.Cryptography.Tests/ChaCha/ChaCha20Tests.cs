@@ -133,6 +133,25 @@ public sealed class ChaCha20Tests
     }
 
     [Fact]
+    public void BlockHead_is_the_first_row_of_the_block()
+    {
+        var random = new Random(16);
+        byte[] key = new byte[32], nonce = new byte[12], block = new byte[64], head = new byte[16];
+        uint[] words = new uint[ChaCha20.KeyWords];
+        for (int i = 0; i < 50; i++)
+        {
+            random.NextBytes(key);
+            random.NextBytes(nonce);
+            ChaCha20.LoadKey(key, words);
+            ChaCha20.Block(words, (uint)i, nonce, block);
+            ChaCha20.BlockHead(words, (uint)i, nonce, head);
+            Assert.Equal(block.AsSpan(0, 16).ToArray(), head);
+        }
+
+        Assert.Throws<ArgumentException>(() => ChaCha20.BlockHead(words, 0, nonce, new byte[15]));
+    }
+
+    [Fact]
     public void Xor_refuses_to_wrap_the_block_counter()
     {
         byte[] nonce = new byte[12];
