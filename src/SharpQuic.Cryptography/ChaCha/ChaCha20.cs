@@ -12,7 +12,7 @@ namespace SharpQuic.Cryptography.ChaCha;
 /// branches or table look-ups. The key is passed as its eight little-endian words so that
 /// callers keyed once (header protection) do not parse it per packet.
 /// </summary>
-internal static class ChaCha20
+internal static partial class ChaCha20
 {
     /// <summary>Key length in bytes.</summary>
     public const int KeySize = 32;
@@ -121,8 +121,29 @@ internal static class ChaCha20
             throw new ArgumentException("Message too long for the block counter.", nameof(input));
         }
 
-        Span<byte> stream = stackalloc byte[BlockSize];
+        if (nonce.Length != NonceSize)
+        {
+            throw new ArgumentException("ChaCha20 nonces are 12 bytes.", nameof(nonce));
+        }
+
         int offset = 0;
+        if (keyWords.Length == KeyWords && CanXorEightBlocks)
+        {
+            for (; input.Length - offset >= EightBlocks; offset += EightBlocks, counter += 8)
+            {
+                XorEightBlocks(keyWords, counter, nonce, input[offset..], output[offset..]);
+            }
+        }
+
+        if (keyWords.Length == KeyWords && CanXorFourBlocks)
+        {
+            for (; input.Length - offset >= FourBlocks; offset += FourBlocks, counter += 4)
+            {
+                XorFourBlocks(keyWords, counter, nonce, input[offset..], output[offset..]);
+            }
+        }
+
+        Span<byte> stream = stackalloc byte[BlockSize];
         while (offset < input.Length)
         {
             Block(keyWords, counter++, nonce, stream);

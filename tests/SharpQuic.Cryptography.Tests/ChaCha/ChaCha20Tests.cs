@@ -151,6 +151,83 @@ public sealed class ChaCha20Tests
         Assert.Throws<ArgumentException>(() => ChaCha20.BlockHead(words, 0, nonce, new byte[15]));
     }
 
+    // The wide paths (4 and 8 blocks per pass) against one block at a time, at lengths that
+    // mix all three, in place and out of place, up to the last counter value.
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(0x12345678u)]
+    [InlineData(uint.MaxValue - 23)]
+    public void Xor_matches_the_key_stream_block_by_block(uint counter)
+    {
+        var random = new Random((int)counter);
+        byte[] key = new byte[32], nonce = new byte[12];
+        random.NextBytes(key);
+        random.NextBytes(nonce);
+        uint[] words = new uint[ChaCha20.KeyWords];
+        ChaCha20.LoadKey(key, words);
+        byte[] block = new byte[64];
+        foreach (int length in new[] { 0, 1, 63, 64, 65, 255, 256, 257, 511, 512, 513, 768, 832, 1200, 1500 })
+        {
+            if ((ulong)((length + 63) / 64) > (ulong)uint.MaxValue - counter + 1)
+            {
+                continue;
+            }
+
+            byte[] input = new byte[length];
+            random.NextBytes(input);
+            byte[] expected = new byte[length];
+            for (int offset = 0; offset < length; offset += 64)
+            {
+                ChaCha20.Block(words, counter + (uint)(offset / 64), nonce, block);
+                for (int i = offset; i < Math.Min(length, offset + 64); i++)
+                {
+                    expected[i] = (byte)(input[i] ^ block[i - offset]);
+                }
+            }
+
+            byte[] output = new byte[length];
+            ChaCha20.Xor(words, counter, nonce, input, output);
+            Assert.Equal(expected, output);
+            ChaCha20.Xor(words, counter, nonce, input, input);
+            Assert.Equal(expected, input);
+        }
+    }
+
+    [Fact]
+    public void Wide_paths_match_single_blocks()
+    {
+        var random = new Random(48);
+        byte[] key = new byte[32], nonce = new byte[12], block = new byte[64];
+        uint[] words = new uint[ChaCha20.KeyWords];
+        for (int round = 0; round < 20; round++)
+        {
+            random.NextBytes(key);
+            random.NextBytes(nonce);
+            ChaCha20.LoadKey(key, words);
+            uint counter = (uint)random.NextInt64(0, (1L << 32) - 8);
+            byte[] expected = new byte[ChaCha20.EightBlocks];
+            for (int b = 0; b < 8; b++)
+            {
+                ChaCha20.BlockScalar(words, counter + (uint)b, nonce, block);
+                block.CopyTo(expected, 64 * b);
+            }
+
+            if (ChaCha20.CanXorFourBlocks)
+            {
+                byte[] four = new byte[ChaCha20.FourBlocks];
+                ChaCha20.XorFourBlocks(words, counter, nonce, four, four);
+                Assert.Equal(expected.AsSpan(0, ChaCha20.FourBlocks).ToArray(), four);
+            }
+
+            if (ChaCha20.CanXorEightBlocks)
+            {
+                byte[] eight = new byte[ChaCha20.EightBlocks];
+                ChaCha20.XorEightBlocks(words, counter, nonce, eight, eight);
+                Assert.Equal(expected, eight);
+            }
+        }
+    }
+
     [Fact]
     public void Xor_refuses_to_wrap_the_block_counter()
     {
