@@ -78,6 +78,20 @@ public sealed class ManagedChaCha20Poly1305Tests
     }
 
     [Fact]
+    public void Factory_uses_the_managed_AEAD_only_without_the_BCL_one()
+    {
+        using PacketAead aead = PacketAead.Create(CipherSuite.ChaCha20Poly1305Sha256, new byte[32]);
+        if (ChaCha20Poly1305.IsSupported)
+        {
+            Assert.IsType<BclChaCha20Poly1305Aead>(aead);
+        }
+        else
+        {
+            Assert.IsType<ManagedChaCha20Poly1305Aead>(aead);
+        }
+    }
+
+    [Fact]
     public void Bad_tag_leaves_the_ciphertext_in_place()
     {
         byte[] key = new byte[32], nonce = new byte[12];
