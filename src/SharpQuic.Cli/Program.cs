@@ -7,7 +7,8 @@ internal static class Program
         sharpquic — QUIC for .NET, in C#
 
         usage:
-          sharpquic inspect HEX|@FILE     decode a QUIC datagram (headers; Initial packets decrypted)
+          sharpquic inspect HEX|@FILE [--odcid HEX] [--cid-length N]
+                                          decode a QUIC datagram (headers; Initial packets decrypted)
           sharpquic version               print the version
 
         serve, get, perf and cert arrive with the runtime (sockets are not in this build yet).
@@ -23,6 +24,8 @@ internal static class Program
 
         switch (args[0])
         {
+            case "inspect":
+                return Inspect.InspectCommand.Run(args.AsSpan(1), Console.Out, Console.Error);
             case "version":
                 Console.WriteLine(typeof(Program).Assembly.GetName().Version);
                 return 0;
