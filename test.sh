@@ -29,6 +29,12 @@ log=$(mktemp)
 dotnet test SharpQuic.slnx -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
+# The cryptography again with every hardware intrinsic off: the portable fallbacks (software
+# AES, the BCL's AES-GCM, scalar ML-KEM and Keccak, scalar ChaCha20) must pass the same vectors.
+echo "== cryptography without hardware intrinsics (DOTNET_EnableHWIntrinsic=0)"
+DOTNET_EnableHWIntrinsic=0 dotnet test tests/SharpQuic.Cryptography.Tests -c Release --no-build "$@" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 # Sum the per-assembly summaries: "Passed!  - Failed:     0, Passed:   123, Skipped: ..."
 passed=0 failed=0
 while read -r f p; do

@@ -23,11 +23,19 @@ public sealed class AesGcmAllocationTests
         byte[] mask = new byte[5];
 
         RunPackets(aead, hp, nonce, header, packet, tag, mask, 2_000);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int opened = RunPackets(aead, hp, nonce, header, packet, tag, mask, 10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(10_000, opened);
+        // The smallest of three runs: the runtime itself may allocate once on this thread while
+        // the loop runs (tiered compilation, on slow fallback paths especially); the packet path
+        // must not allocate at all, which shows as a run with zero.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int opened = RunPackets(aead, hp, nonce, header, packet, tag, mask, 10_000);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(10_000, opened);
+        }
+
         Assert.Equal(0, allocated);
     }
 
