@@ -6,9 +6,8 @@ using SharpQuic.Cryptography.Aead;
 namespace SharpQuic.Benchmarks;
 
 /// <summary>
-/// Protect (seal + header protection) and Unprotect of one 1-RTT packet, in place. ChaCha20
-/// runs in its own class so that the AES cases run on builds where ChaCha20 header protection
-/// is not available yet.
+/// Protect (seal + header protection) and Unprotect of one 1-RTT packet, in place, per AEAD.
+/// Packets per second per core = 1e9 / (ns per Protect).
 /// </summary>
 [MemoryDiagnoser]
 public class PacketProtectionBenchmarks
@@ -18,33 +17,11 @@ public class PacketProtectionBenchmarks
     [Params(64, 512, 1500)]
     public int PayloadLength { get; set; }
 
-    [Params(CipherSuite.Aes128GcmSha256, CipherSuite.Aes256GcmSha384)]
+    [Params(CipherSuite.Aes128GcmSha256, CipherSuite.Aes256GcmSha384, CipherSuite.ChaCha20Poly1305Sha256)]
     public CipherSuite Suite { get; set; }
 
     [GlobalSetup]
     public void Setup() => _state.Setup(Suite, PayloadLength);
-
-    [GlobalCleanup]
-    public void Cleanup() => _state.Dispose();
-
-    [Benchmark]
-    public void Protect() => _state.Protect();
-
-    [Benchmark]
-    public bool Unprotect() => _state.Unprotect();
-}
-
-/// <summary>The ChaCha20-Poly1305 cases of <see cref="PacketProtectionBenchmarks"/>.</summary>
-[MemoryDiagnoser]
-public class ChaCha20PacketProtectionBenchmarks
-{
-    private readonly PacketProtectionBenchmarkState _state = new();
-
-    [Params(64, 512, 1500)]
-    public int PayloadLength { get; set; }
-
-    [GlobalSetup]
-    public void Setup() => _state.Setup(CipherSuite.ChaCha20Poly1305Sha256, PayloadLength);
 
     [GlobalCleanup]
     public void Cleanup() => _state.Dispose();
