@@ -249,7 +249,8 @@ internal abstract class TlsConnection : IDisposable
     protected void EmitSecret(EncryptionLevel level, TrafficDirection direction, CipherSuite suite, byte[] secret, string keyLogLabel)
     {
         KeyLogFormatter.Write(KeyLog, keyLogLabel, ClientRandom, secret);
-        Emit(new SecretAvailableEvent(level, direction, suite, secret));
+        // A copy: the engine zeroes its own secrets when done with them.
+        Emit(new SecretAvailableEvent(level, direction, suite, secret.ToArray()));
     }
 
     protected void SetExporterSecret(byte[] secret) => _exporterSecret = secret;
