@@ -105,7 +105,7 @@ public sealed partial class LossDetection
         ReportLost(space, now, persistent, observer);
         int acked = _ackedCount;
         ReportAcked(space, now, observer);
-        records.Trim();
+        records.Trim(LostRetentionHorizon(now));
 
         // §6.2.1: the backoff is reset by an acknowledgment, except at a client that does not
         // yet know the server validated its address.
@@ -288,6 +288,9 @@ public sealed partial class LossDetection
 
         _ackedCount = 0;
     }
+
+    /// <summary>Lost packets sent after this are kept to recognise spurious losses: about three PTOs.</summary>
+    private Instant LostRetentionHorizon(Instant now) => now - Rtt.PersistentCongestionDuration;
 
     private static void Append(ref SentPacket[] list, ref int count, in SentPacket packet)
     {

@@ -196,6 +196,7 @@ public sealed partial class LossDetection
             _ackedCount = 0;
             bool persistent = DetectLostPackets(lossSpace, now);
             ReportLost(lossSpace, now, persistent, observer);
+            _sent[(int)lossSpace].Trim(LostRetentionHorizon(now));
             SetLossDetectionTimer(now);
             return LossTimeoutKind.PacketsLost;
         }

@@ -85,6 +85,7 @@ public sealed class SentPacketRecords
 
         if (_length == 0)
         {
+            // (An empty window always starts right after the largest sent, see Trim.)
             // An empty window starts at the first number after the previous packet, so skipped
             // numbers stay recognisable, unless the jump is too large to be worth recording.
             ulong start = _anySent ? _largestSent + 1 : 0;
@@ -94,6 +95,18 @@ public sealed class SentPacketRecords
         }
 
         ulong needed = pn - _base + 1;
+        if (needed > (ulong)MaxCapacity && _length > 0)
+        {
+            // Lost packets kept for spurious-loss detection give way before sending stops.
+            Trim(Instant.Infinite);
+            if (_length == 0)
+            {
+                return TryAdd(packet);
+            }
+
+            needed = pn - _base + 1;
+        }
+
         if (needed > (ulong)_slots.Length && !TryGrow(needed))
         {
             return false;
@@ -142,7 +155,7 @@ public sealed class SentPacketRecords
         }
 
         SetState(packetNumber, SlotState.Removed);
-        Trim();
+        Trim(Instant.Infinite);
         return true;
     }
 
@@ -198,23 +211,24 @@ public sealed class SentPacketRecords
         slot.State = state;
     }
 
-    /// <summary>Moves the window's start past settled packets, so it begins at the oldest outstanding one.</summary>
-    internal void Trim()
+    /// <summary>
+    /// Moves the window's start past settled packets, so it begins at the oldest outstanding
+    /// packet or at the oldest lost packet sent after <paramref name="keepLostSentAfter"/>: lost
+    /// packets are remembered a while so that a late acknowledgment can be recognised as a
+    /// spurious loss (RFC 9002 Appendix A.1).
+    /// </summary>
+    internal void Trim(Instant keepLostSentAfter)
     {
-        if (Count == 0)
-        {
-            // Nothing outstanding: keep the window empty, starting after the largest sent.
-            _head = 0;
-            _base = _largestSent + 1;
-            _length = 0;
-            _skippedInWindow = 0;
-            return;
-        }
-
         int mask = _slots.Length - 1;
-        while (_length > 0 && _slots[_head].State != SlotState.Outstanding)
+        while (_length > 0)
         {
-            if (_slots[_head].State == SlotState.NotSent)
+            ref Slot slot = ref _slots[_head];
+            if (slot.State == SlotState.Outstanding || (slot.State == SlotState.Lost && slot.Packet.TimeSent > keepLostSentAfter))
+            {
+                return;
+            }
+
+            if (slot.State == SlotState.NotSent)
             {
                 _skippedInWindow--;
             }
@@ -223,6 +237,10 @@ public sealed class SentPacketRecords
             _base++;
             _length--;
         }
+
+        // Nothing left: the next window starts after the largest sent.
+        _head = 0;
+        _skippedInWindow = 0;
     }
 
     private int IndexOf(ulong packetNumber) => (int)((ulong)_head + (packetNumber - _base)) & (_slots.Length - 1);
