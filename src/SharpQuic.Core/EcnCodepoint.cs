@@ -1,4 +1,4 @@
-namespace SharpQuic.Core.Endpoint;
+namespace SharpQuic.Core;
 
 /// <summary>
 /// The two ECN bits of the IP header (RFC 3168 §5, RFC 9000 §13.4): what a datagram was sent
