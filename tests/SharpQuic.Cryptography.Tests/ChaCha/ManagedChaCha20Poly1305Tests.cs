@@ -78,17 +78,10 @@ public sealed class ManagedChaCha20Poly1305Tests
     }
 
     [Fact]
-    public void Factory_uses_the_managed_AEAD_only_without_the_BCL_one()
+    public void Factory_uses_the_managed_AEAD()
     {
         using PacketAead aead = PacketAead.Create(CipherSuite.ChaCha20Poly1305Sha256, new byte[32]);
-        if (ChaCha20Poly1305.IsSupported)
-        {
-            Assert.IsType<BclChaCha20Poly1305Aead>(aead);
-        }
-        else
-        {
-            Assert.IsType<ManagedChaCha20Poly1305Aead>(aead);
-        }
+        Assert.IsType<ManagedChaCha20Poly1305Aead>(aead);
     }
 
     [Fact]
