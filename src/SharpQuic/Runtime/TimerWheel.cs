@@ -240,7 +240,11 @@ internal sealed class TimerWheel<T>
                 // Cascade: detach the whole slot and re-insert relative to the new current tick.
                 TimerEntry<T>? entry = _heads[index];
                 _heads[index] = null;
-                ClearOccupied(index);
+                if (index != OverflowIndex)
+                {
+                    ClearOccupied(index);
+                }
+
                 while (entry is not null)
                 {
                     TimerEntry<T>? next = entry.Next;
