@@ -115,6 +115,11 @@ internal sealed unsafe partial class LinuxUdpSocket
         // The kernel coalesces only datagrams of equal size (the last may be shorter) with the same
         // source and IP header fields, so ECN and addresses hold for every segment.
         int segment = meta.GroSegment > 0 && meta.GroSegment < length ? meta.GroSegment : length;
+        if (segment < length)
+        {
+            CoalescedMessages++;
+        }
+
         for (int offset = 0; offset < length; offset += segment)
         {
             if (count == into.Length)

@@ -105,6 +105,9 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
     /// <summary>Segments of a GRO message dropped because <c>into</c> had no room left.</summary>
     public long OverflowDatagrams { get; private set; }
 
+    /// <summary>Kernel messages that held more than one datagram (GRO coalesced them).</summary>
+    public long CoalescedMessages { get; private set; }
+
     /// <summary>How many times GSO was turned off after the kernel refused a GSO send (0 or 1).</summary>
     public int GsoFailures { get; private set; }
 
