@@ -63,16 +63,16 @@ internal interface IUdpSocket : IDisposable
     /// (sendmmsg). Each entry's payload is <c>buffer[Offset..(Offset + Transmit.Length)]</c>.
     /// </summary>
     /// <returns>
-    /// <see cref="UdpSendResult.Sent"/> transmits went out completely. On
+    /// <see cref="UdpSendOutcome.Sent"/> transmits went out completely. On
     /// <see cref="UdpSendStatus.WouldBlock"/> the rest is still to send (a transmit split into single
     /// sends that went out only in part counts as not sent; sending it again produces duplicates the
     /// peer discards, RFC 9000 §12.3). On <see cref="UdpSendStatus.Error"/>, entry
-    /// <c>batch[Sent]</c> failed with <see cref="UdpSendResult.Error"/>: drop it and go on with the rest.
+    /// <c>batch[Sent]</c> failed with <see cref="UdpSendOutcome.Error"/>: drop it and go on with the rest.
     /// </returns>
-    UdpSendResult Send(ReadOnlySpan<byte> buffer, ReadOnlySpan<OutgoingDatagram> batch);
+    UdpSendOutcome Send(ReadOnlySpan<byte> buffer, ReadOnlySpan<OutgoingDatagram> batch);
 
     /// <summary>Sends one transmit (one datagram, or a GSO batch) whose bytes are <paramref name="payload"/>.</summary>
-    UdpSendResult TrySend(in SharpQuic.Core.Endpoint.Transmit transmit, ReadOnlySpan<byte> payload);
+    UdpSendOutcome TrySend(in SharpQuic.Core.Endpoint.Transmit transmit, ReadOnlySpan<byte> payload);
 
     /// <summary>
     /// Receives what is waiting without blocking, up to <paramref name="into"/>.Length datagrams, into
@@ -81,7 +81,7 @@ internal interface IUdpSocket : IDisposable
     /// GRO messages are split: each <see cref="ReceivedDatagram"/> is one QUIC datagram.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="buffer"/> is shorter than one slot, or <paramref name="into"/> is empty.</exception>
-    UdpReceiveResult Receive(Span<byte> buffer, Span<ReceivedDatagram> into);
+    UdpReceiveOutcome Receive(Span<byte> buffer, Span<ReceivedDatagram> into);
 
     /// <summary>
     /// Blocks the calling worker until a datagram can be received, <paramref name="timeoutMilliseconds"/>

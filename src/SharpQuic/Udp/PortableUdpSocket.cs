@@ -108,14 +108,14 @@ internal sealed class PortableUdpSocket : IUdpSocket
     }
 
     /// <inheritdoc/>
-    public UdpSendResult TrySend(in Transmit transmit, ReadOnlySpan<byte> payload)
+    public UdpSendOutcome TrySend(in Transmit transmit, ReadOnlySpan<byte> payload)
     {
         var one = new OutgoingDatagram(transmit, 0);
         return Send(payload, new ReadOnlySpan<OutgoingDatagram>(in one));
     }
 
     /// <inheritdoc/>
-    public UdpSendResult Send(ReadOnlySpan<byte> buffer, ReadOnlySpan<OutgoingDatagram> batch)
+    public UdpSendOutcome Send(ReadOnlySpan<byte> buffer, ReadOnlySpan<OutgoingDatagram> batch)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         for (int i = 0; i < batch.Length; i++)
@@ -141,21 +141,21 @@ internal sealed class PortableUdpSocket : IUdpSocket
                 SocketError error = SendOne(payload.Slice(offset, Math.Min(segment, t.Length - offset)), destination);
                 if (error == SocketError.WouldBlock)
                 {
-                    return new UdpSendResult(UdpSendStatus.WouldBlock, i);
+                    return new UdpSendOutcome(UdpSendStatus.WouldBlock, i);
                 }
 
                 if (error != SocketError.Success)
                 {
-                    return new UdpSendResult(UdpSendStatus.Error, i, error);
+                    return new UdpSendOutcome(UdpSendStatus.Error, i, error);
                 }
             }
         }
 
-        return new UdpSendResult(UdpSendStatus.Sent, batch.Length);
+        return new UdpSendOutcome(UdpSendStatus.Sent, batch.Length);
     }
 
     /// <inheritdoc/>
-    public UdpReceiveResult Receive(Span<byte> buffer, Span<ReceivedDatagram> into)
+    public UdpReceiveOutcome Receive(Span<byte> buffer, Span<ReceivedDatagram> into)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (into.IsEmpty)
@@ -193,7 +193,7 @@ internal sealed class PortableUdpSocket : IUdpSocket
             }
             catch (SocketException e)
             {
-                return any ? new UdpReceiveResult(UdpReceiveStatus.Received, count) : new UdpReceiveResult(UdpReceiveStatus.Error, 0, e.SocketErrorCode);
+                return any ? new UdpReceiveOutcome(UdpReceiveStatus.Received, count) : new UdpReceiveOutcome(UdpReceiveStatus.Error, 0, e.SocketErrorCode);
             }
 
             any = true;
@@ -214,7 +214,7 @@ internal sealed class PortableUdpSocket : IUdpSocket
             };
         }
 
-        return any ? new UdpReceiveResult(UdpReceiveStatus.Received, count) : new UdpReceiveResult(UdpReceiveStatus.WouldBlock, 0);
+        return any ? new UdpReceiveOutcome(UdpReceiveStatus.Received, count) : new UdpReceiveOutcome(UdpReceiveStatus.WouldBlock, 0);
     }
 
     /// <inheritdoc/>

@@ -26,7 +26,7 @@ internal enum UdpSendStatus
     /// <summary>The socket's send buffer is full; the rest is still to send.</summary>
     WouldBlock,
 
-    /// <summary>One transmit failed; see <see cref="UdpSendResult"/>.</summary>
+    /// <summary>One transmit failed; see <see cref="UdpSendOutcome"/>.</summary>
     Error,
 }
 
@@ -34,12 +34,12 @@ internal enum UdpSendStatus
 /// <param name="Status">How it ended.</param>
 /// <param name="Sent">Transmits sent completely, from the start of the batch.</param>
 /// <param name="Error">With <see cref="UdpSendStatus.Error"/>: why <c>batch[Sent]</c> failed.</param>
-internal readonly record struct UdpSendResult(UdpSendStatus Status, int Sent, SocketError Error = SocketError.Success);
+internal readonly record struct UdpSendOutcome(UdpSendStatus Status, int Sent, SocketError Error = SocketError.Success);
 
 /// <summary>How a receive ended.</summary>
 internal enum UdpReceiveStatus
 {
-    /// <summary>At least one kernel message was read (<see cref="UdpReceiveResult.Count"/> may still be 0 if all were dropped).</summary>
+    /// <summary>At least one kernel message was read (<see cref="UdpReceiveOutcome.Count"/> may still be 0 if all were dropped).</summary>
     Received,
 
     /// <summary>Nothing is waiting.</summary>
@@ -53,7 +53,7 @@ internal enum UdpReceiveStatus
 /// <param name="Status">How it ended.</param>
 /// <param name="Count">Datagrams written to the start of <c>into</c>.</param>
 /// <param name="Error">With <see cref="UdpReceiveStatus.Error"/>: the socket error.</param>
-internal readonly record struct UdpReceiveResult(UdpReceiveStatus Status, int Count, SocketError Error = SocketError.Success);
+internal readonly record struct UdpReceiveOutcome(UdpReceiveStatus Status, int Count, SocketError Error = SocketError.Success);
 
 /// <summary>Why <see cref="IUdpSocket.WaitReadable"/> returned.</summary>
 internal enum UdpWaitResult

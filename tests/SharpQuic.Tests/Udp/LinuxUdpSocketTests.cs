@@ -78,8 +78,8 @@ public sealed class LinuxUdpSocketTests
             Pattern(Segment, i).CopyTo(payload, i * Segment);
         }
 
-        UdpSendResult r = a.TrySend(new Transmit(Target(b), payload.Length, SegmentSize: Segment), payload);
-        Assert.Equal(new UdpSendResult(UdpSendStatus.Sent, 1), r);
+        UdpSendOutcome r = a.TrySend(new Transmit(Target(b), payload.Length, SegmentSize: Segment), payload);
+        Assert.Equal(new UdpSendOutcome(UdpSendStatus.Sent, 1), r);
         Assert.False(a.SupportsGso);
         Assert.Equal(1, a.GsoFailures);
 
@@ -169,7 +169,7 @@ public sealed class LinuxUdpSocketTests
             long checksum = 0;
             while (sent < datagrams)
             {
-                UdpSendResult r = a.Send(sendBuffer, batch);
+                UdpSendOutcome r = a.Send(sendBuffer, batch);
                 if (r.Status != UdpSendStatus.Sent)
                 {
                     return -1; // (no Assert in the measured loop: xunit's comparers allocate)
@@ -180,7 +180,7 @@ public sealed class LinuxUdpSocketTests
                 int spins = 0;
                 while (received < expected && spins++ < 10_000)
                 {
-                    UdpReceiveResult rr = b.Receive(receiveBuffer, into);
+                    UdpReceiveOutcome rr = b.Receive(receiveBuffer, into);
                     if (rr.Status == UdpReceiveStatus.WouldBlock)
                     {
                         _ = b.WaitReadable(100);

@@ -26,8 +26,8 @@ public sealed class UdpSocketTests
         for (int i = 0; i < 3; i++)
         {
             byte[] payload = Pattern(100 + i, i);
-            UdpSendResult r = a.TrySend(new Transmit(Target(b), payload.Length), payload);
-            Assert.Equal(new UdpSendResult(UdpSendStatus.Sent, 1), r);
+            UdpSendOutcome r = a.TrySend(new Transmit(Target(b), payload.Length), payload);
+            Assert.Equal(new UdpSendOutcome(UdpSendStatus.Sent, 1), r);
         }
 
         List<Datagram> got = ReceiveAll(b, 3);
@@ -54,7 +54,7 @@ public sealed class UdpSocketTests
             batch[i] = new OutgoingDatagram(new Transmit(Target(b), Size - i), i * Size);
         }
 
-        Assert.Equal(new UdpSendResult(UdpSendStatus.Sent, Count), a.Send(buffer, batch));
+        Assert.Equal(new UdpSendOutcome(UdpSendStatus.Sent, Count), a.Send(buffer, batch));
         List<Datagram> got = ReceiveAll(b, Count);
         Assert.Equal(Count, got.Count);
         for (int i = 0; i < Count; i++)
@@ -285,8 +285,8 @@ public sealed class UdpSocketTests
             new(new Transmit(Target(s), 10), 0),
             new(new Transmit(new IPEndPoint(IPAddress.IPv6Loopback, 443), 10), 10),
         ];
-        UdpSendResult r = s.Send(buffer, batch);
-        Assert.Equal(new UdpSendResult(UdpSendStatus.Error, 1, SocketError.AddressFamilyNotSupported), r);
+        UdpSendOutcome r = s.Send(buffer, batch);
+        Assert.Equal(new UdpSendOutcome(UdpSendStatus.Error, 1, SocketError.AddressFamilyNotSupported), r);
         Assert.Equal(UdpSendStatus.Error, s.TrySend(batch[1].Transmit, payload).Status);
     }
 }

@@ -52,7 +52,7 @@ internal static class UdpTestHelpers
         var clock = Stopwatch.StartNew();
         while (result.Count < expected && clock.ElapsedMilliseconds < timeoutMs)
         {
-            UdpReceiveResult r = socket.Receive(buffer, into);
+            UdpReceiveOutcome r = socket.Receive(buffer, into);
             if (r.Status == UdpReceiveStatus.WouldBlock)
             {
                 _ = socket.WaitReadable(50);

@@ -9,7 +9,7 @@ namespace SharpQuic.Udp.Linux;
 internal sealed unsafe partial class LinuxUdpSocket
 {
     /// <inheritdoc/>
-    public UdpReceiveResult Receive(Span<byte> buffer, Span<ReceivedDatagram> into)
+    public UdpReceiveOutcome Receive(Span<byte> buffer, Span<ReceivedDatagram> into)
     {
         if (into.IsEmpty)
         {
@@ -64,8 +64,8 @@ internal sealed unsafe partial class LinuxUdpSocket
                 if (n < 0)
                 {
                     return errno == Linux.EAGAIN
-                        ? new UdpReceiveResult(UdpReceiveStatus.WouldBlock, 0)
-                        : new UdpReceiveResult(UdpReceiveStatus.Error, 0, MapErrno(errno));
+                        ? new UdpReceiveOutcome(UdpReceiveStatus.WouldBlock, 0)
+                        : new UdpReceiveOutcome(UdpReceiveStatus.Error, 0, MapErrno(errno));
                 }
 
                 int count = 0;
@@ -74,7 +74,7 @@ internal sealed unsafe partial class LinuxUdpSocket
                     count = Unpack(ref headers[i], i * _slotSize, into, count);
                 }
 
-                return new UdpReceiveResult(UdpReceiveStatus.Received, count);
+                return new UdpReceiveOutcome(UdpReceiveStatus.Received, count);
             }
         }
         finally

@@ -9,14 +9,14 @@ namespace SharpQuic.Udp.Linux;
 internal sealed unsafe partial class LinuxUdpSocket
 {
     /// <inheritdoc/>
-    public UdpSendResult TrySend(in Transmit transmit, ReadOnlySpan<byte> payload)
+    public UdpSendOutcome TrySend(in Transmit transmit, ReadOnlySpan<byte> payload)
     {
         var one = new OutgoingDatagram(transmit, 0);
         return Send(payload, new ReadOnlySpan<OutgoingDatagram>(in one));
     }
 
     /// <inheritdoc/>
-    public UdpSendResult Send(ReadOnlySpan<byte> buffer, ReadOnlySpan<OutgoingDatagram> batch)
+    public UdpSendOutcome Send(ReadOnlySpan<byte> buffer, ReadOnlySpan<OutgoingDatagram> batch)
     {
         for (int i = 0; i < batch.Length; i++)
         {
@@ -52,7 +52,7 @@ internal sealed unsafe partial class LinuxUdpSocket
         }
     }
 
-    private UdpSendResult SendCore(byte* data, ReadOnlySpan<OutgoingDatagram> batch)
+    private UdpSendOutcome SendCore(byte* data, ReadOnlySpan<OutgoingDatagram> batch)
     {
         // (transmit, datagram) is where sending resumes: a transmit split into single datagrams
         // (no GSO, or more segments than one GSO send takes) can span several sendmmsg calls.
@@ -62,7 +62,7 @@ internal sealed unsafe partial class LinuxUdpSocket
             int built = Build(data, batch, transmit, datagram, out SocketError buildError);
             if (built == 0)
             {
-                return new UdpSendResult(UdpSendStatus.Error, transmit, buildError);
+                return new UdpSendOutcome(UdpSendStatus.Error, transmit, buildError);
             }
 
             int n = LibC.SendMMsg(_fd, SendHeaders, (uint)built, 0);
@@ -76,7 +76,7 @@ internal sealed unsafe partial class LinuxUdpSocket
 
                 if (errno == Linux.EAGAIN)
                 {
-                    return new UdpSendResult(UdpSendStatus.WouldBlock, transmit);
+                    return new UdpSendOutcome(UdpSendStatus.WouldBlock, transmit);
                 }
 
                 if ((errno == Linux.EIO || errno == Linux.EINVAL) && _messageGso[0])
@@ -89,7 +89,7 @@ internal sealed unsafe partial class LinuxUdpSocket
                     continue;
                 }
 
-                return new UdpSendResult(UdpSendStatus.Error, transmit, MapErrno(errno));
+                return new UdpSendOutcome(UdpSendStatus.Error, transmit, MapErrno(errno));
             }
 
             // n ≥ 1 messages went out; an error on message n is reported by the next call.
@@ -102,7 +102,7 @@ internal sealed unsafe partial class LinuxUdpSocket
             }
         }
 
-        return new UdpSendResult(UdpSendStatus.Sent, batch.Length);
+        return new UdpSendOutcome(UdpSendStatus.Sent, batch.Length);
     }
 
     /// <summary>Fills up to <see cref="SendBatch"/> mmsghdrs from (<paramref name="transmit"/>, <paramref name="datagram"/>) on.</summary>
