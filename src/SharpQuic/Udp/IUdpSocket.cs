@@ -45,7 +45,11 @@ internal interface IUdpSocket : IDisposable
     /// </summary>
     int MaxGsoSegments { get; }
 
-    /// <summary>The largest <see cref="SharpQuic.Core.Endpoint.Transmit.Length"/> sent as one GSO batch.</summary>
+    /// <summary>
+    /// The largest <see cref="SharpQuic.Core.Endpoint.Transmit.Length"/> sent as one GSO batch. Every
+    /// segment must fit the path MTU: keep PMTU probes (RFC 9000 §14.4) out of GSO batches, since the
+    /// kernel refuses an oversized segment with EINVAL and GSO would be turned off.
+    /// </summary>
     int MaxGsoBytes { get; }
 
     /// <summary>
@@ -78,7 +82,9 @@ internal interface IUdpSocket : IDisposable
     /// Receives what is waiting without blocking, up to <paramref name="into"/>.Length datagrams, into
     /// <paramref name="buffer"/> (as many kernel messages as whole <see cref="ReceiveSlotSize"/> slots fit;
     /// with GRO, at most <c>into.Length / MaxDatagramsPerSlot</c> messages and at least one). Coalesced
-    /// GRO messages are split: each <see cref="ReceivedDatagram"/> is one QUIC datagram.
+    /// GRO messages are split: each <see cref="ReceivedDatagram"/> is one QUIC datagram. With
+    /// <c>into</c> shorter than <see cref="MaxDatagramsPerSlot"/>, segments of a coalesced message that
+    /// do not fit are dropped (and counted); give it at least that many entries.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="buffer"/> is shorter than one slot, or <paramref name="into"/> is empty.</exception>
     UdpReceiveOutcome Receive(Span<byte> buffer, Span<ReceivedDatagram> into);

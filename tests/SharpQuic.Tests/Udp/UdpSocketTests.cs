@@ -266,6 +266,26 @@ public sealed class UdpSocketTests
     [Theory]
     [InlineData("linux")]
     [InlineData("portable")]
+    public void A_datagram_longer_than_the_slot_is_dropped_not_truncated(string kind)
+    {
+        using IUdpSocket a = Open(kind, IPAddress.Loopback);
+        using IUdpSocket b = Open(kind, IPAddress.Loopback, o => { o.EnableGro = false; o.MaxReceiveDatagramSize = 1500; });
+        Assert.Equal(1500, b.ReceiveSlotSize);
+        byte[] big = Pattern(3000, 1);
+        byte[] small = Pattern(1000, 2);
+        Assert.Equal(UdpSendStatus.Sent, a.TrySend(new Transmit(Target(b), big.Length), big).Status);
+        Assert.Equal(UdpSendStatus.Sent, a.TrySend(new Transmit(Target(b), small.Length), small).Status);
+        List<Datagram> got = ReceiveAll(b, 1);
+        Assert.Equal(small, Assert.Single(got).Payload);
+        if (b is SharpQuic.Udp.Linux.LinuxUdpSocket linux)
+        {
+            Assert.Equal(1, linux.TruncatedDatagrams);
+        }
+    }
+
+    [Theory]
+    [InlineData("linux")]
+    [InlineData("portable")]
     public void A_transmit_outside_its_buffer_is_refused(string kind)
     {
         using IUdpSocket s = Open(kind, IPAddress.Loopback);

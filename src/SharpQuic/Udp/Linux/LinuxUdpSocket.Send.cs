@@ -65,7 +65,12 @@ internal sealed unsafe partial class LinuxUdpSocket
                 return new UdpSendOutcome(UdpSendStatus.Error, transmit, buildError);
             }
 
-            int n = LibC.SendMMsg(_fd, SendHeaders, (uint)built, 0);
+            int n = LibC.SendMMsg(_fd, SendHeaders, (uint)built, Linux.MSG_DONTWAIT);
+            if (n == 0)
+            {
+                return new UdpSendOutcome(UdpSendStatus.WouldBlock, transmit); // not expected from Linux; never spin
+            }
+
             if (n < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();

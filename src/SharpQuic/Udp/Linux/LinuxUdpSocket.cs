@@ -161,6 +161,7 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
 
             TrySetBufferSizes(socket, options);
             socket.Bind(localEndPoint);
+            socket.Blocking = false; // MSG_DONTWAIT is passed as well; a send must never park the worker
 
             bool dual = ipv6 && options.DualStack;
             bool v4Level = !ipv6 || dual;
