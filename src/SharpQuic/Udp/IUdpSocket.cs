@@ -91,9 +91,11 @@ internal interface IUdpSocket : IDisposable
 
     /// <summary>
     /// Blocks the calling worker until a datagram can be received, <paramref name="timeoutMilliseconds"/>
-    /// pass (-1: no limit; 0: just look), <see cref="Wake"/> is called, or the socket is disposed.
+    /// pass (-1: no limit; 0: just look), <see cref="Wake"/> is called, or the socket is disposed. With
+    /// <paramref name="orWritable"/> (after a send answered <see cref="UdpSendStatus.WouldBlock"/>) it also
+    /// returns <see cref="UdpWaitResult.Writable"/> once the send buffer has room.
     /// </summary>
-    UdpWaitResult WaitReadable(int timeoutMilliseconds);
+    UdpWaitResult WaitReadable(int timeoutMilliseconds, bool orWritable = false);
 
     /// <summary>Makes a current or the next <see cref="WaitReadable"/> return <see cref="UdpWaitResult.Woken"/>. Any thread.</summary>
     void Wake();

@@ -218,7 +218,7 @@ internal sealed class PortableUdpSocket : IUdpSocket
     }
 
     /// <inheritdoc/>
-    public UdpWaitResult WaitReadable(int timeoutMilliseconds)
+    public UdpWaitResult WaitReadable(int timeoutMilliseconds, bool orWritable = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(timeoutMilliseconds, -1);
         if (Volatile.Read(ref _disposed) != 0)
@@ -228,6 +228,19 @@ internal sealed class PortableUdpSocket : IUdpSocket
 
         try
         {
+            if (orWritable)
+            {
+                // Socket.Poll watches one condition: look at writability now, and wait for data at
+                // most a millisecond so that a full UDP send buffer (which drains quickly) is
+                // looked at again soon.
+                if (_socket.Poll(0, SelectMode.SelectWrite))
+                {
+                    return UdpWaitResult.Writable;
+                }
+
+                timeoutMilliseconds = timeoutMilliseconds is < 0 or > 1 ? 1 : timeoutMilliseconds;
+            }
+
             bool readable = _socket.Poll(timeoutMilliseconds < 0 ? -1 : timeoutMilliseconds * 1000L > int.MaxValue ? int.MaxValue : timeoutMilliseconds * 1000, SelectMode.SelectRead);
             if (Volatile.Read(ref _disposed) != 0)
             {

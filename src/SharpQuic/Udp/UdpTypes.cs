@@ -61,6 +61,9 @@ internal enum UdpWaitResult
     /// <summary>A datagram (or a socket error) is waiting.</summary>
     Readable,
 
+    /// <summary>Only when asked for: the send buffer has room again.</summary>
+    Writable,
+
     /// <summary>The timeout passed.</summary>
     TimedOut,
 

@@ -65,6 +65,7 @@ internal static class Linux
     public const int MSG_DONTWAIT = 0x40;
 
     public const short POLLIN = 0x001;
+    public const short POLLOUT = 0x004;
     public const short POLLERR = 0x008;
     public const short POLLHUP = 0x010;
     public const short POLLNVAL = 0x020;

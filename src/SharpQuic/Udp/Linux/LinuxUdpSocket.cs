@@ -201,7 +201,7 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
     }
 
     /// <inheritdoc/>
-    public UdpWaitResult WaitReadable(int timeoutMilliseconds)
+    public UdpWaitResult WaitReadable(int timeoutMilliseconds, bool orWritable = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(timeoutMilliseconds, -1);
         if (Volatile.Read(ref _disposed) != 0)
@@ -215,7 +215,7 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
             _handle.DangerousAddRef(ref socketRef);
             _native.DangerousAddRef(ref nativeRef);
             PollFd* fds = stackalloc PollFd[2];
-            fds[0] = new PollFd { Fd = _fd, Events = Linux.POLLIN };
+            fds[0] = new PollFd { Fd = _fd, Events = orWritable ? (short)(Linux.POLLIN | Linux.POLLOUT) : Linux.POLLIN };
             fds[1] = new PollFd { Fd = _native.EventFd, Events = Linux.POLLIN };
             int n = LibC.Poll(fds, 2, timeoutMilliseconds);
             if (n < 0)
@@ -236,7 +236,16 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
                 return UdpWaitResult.Disposed;
             }
 
-            return n == 0 ? UdpWaitResult.TimedOut : UdpWaitResult.Readable;
+            if (n == 0)
+            {
+                return UdpWaitResult.TimedOut;
+            }
+
+            // Readable wins: receiving also frees the peer's view of our congestion, and the worker
+            // tries to send on every turn anyway.
+            return (fds[0].Revents & Linux.POLLOUT) != 0 && (fds[0].Revents & Linux.POLLIN) == 0
+                ? UdpWaitResult.Writable
+                : UdpWaitResult.Readable;
         }
         catch (ObjectDisposedException)
         {
