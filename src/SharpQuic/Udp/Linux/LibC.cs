@@ -33,7 +33,7 @@ internal static unsafe partial class LibC
 }
 
 /// <summary>Linux constants (asm-generic values, the same on x64 and arm64).</summary>
-internal static class Linux
+internal static class Sys
 {
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;

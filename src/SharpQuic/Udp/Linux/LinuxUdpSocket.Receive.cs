@@ -56,14 +56,14 @@ internal sealed unsafe partial class LinuxUdpSocket
                 int errno;
                 do
                 {
-                    n = LibC.RecvMMsg(_fd, headers, (uint)slots, Linux.MSG_DONTWAIT, null);
+                    n = LibC.RecvMMsg(_fd, headers, (uint)slots, Sys.MSG_DONTWAIT, null);
                     errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
                 }
-                while (n < 0 && errno == Linux.EINTR);
+                while (n < 0 && errno == Sys.EINTR);
 
                 if (n < 0)
                 {
-                    return errno == Linux.EAGAIN
+                    return errno == Sys.EAGAIN
                         ? new UdpReceiveOutcome(UdpReceiveStatus.WouldBlock, 0)
                         : new UdpReceiveOutcome(UdpReceiveStatus.Error, 0, MapErrno(errno));
                 }
@@ -96,7 +96,7 @@ internal sealed unsafe partial class LinuxUdpSocket
     {
         ref MsgHdr h = ref message.Header;
         int length = (int)Math.Min(message.Length, (uint)_slotSize);
-        if ((h.Flags & Linux.MSG_TRUNC) != 0)
+        if ((h.Flags & Sys.MSG_TRUNC) != 0)
         {
             // Longer than the slot: the rest is gone, so the datagram is useless.
             TruncatedDatagrams++;
@@ -158,25 +158,25 @@ internal sealed unsafe partial class LinuxUdpSocket
             var data = new ReadOnlySpan<byte>(control + offset + sizeof(CMsgHdr), (int)cmsgLength - sizeof(CMsgHdr));
             switch ((header->Level, header->Type))
             {
-                case (Linux.SOL_IP, Linux.IP_TOS) when data.Length >= 1:
+                case (Sys.SOL_IP, Sys.IP_TOS) when data.Length >= 1:
                     info.Ecn = (EcnCodepoint)(data[0] & 0b11); // RFC 3168 §5: the low two bits of TOS
                     break;
-                case (Linux.SOL_IPV6, Linux.IPV6_TCLASS) when data.Length >= 4:
+                case (Sys.SOL_IPV6, Sys.IPV6_TCLASS) when data.Length >= 4:
                     info.Ecn = (EcnCodepoint)(MemoryMarshal.Read<int>(data) & 0b11);
                     break;
-                case (Linux.SOL_IP, Linux.IP_PKTINFO) when data.Length >= NativeLayout.InPktInfo:
+                case (Sys.SOL_IP, Sys.IP_PKTINFO) when data.Length >= NativeLayout.InPktInfo:
                     // in_pktinfo: ipi_ifindex, ipi_spec_dst, ipi_addr (the header's destination).
                     info.InterfaceIndex = MemoryMarshal.Read<int>(data);
                     info.Destination = _destinations.GetV4(data.Slice(8, 4), LocalEndPoint.Port);
                     break;
-                case (Linux.SOL_IPV6, Linux.IPV6_PKTINFO) when data.Length >= NativeLayout.In6PktInfo:
+                case (Sys.SOL_IPV6, Sys.IPV6_PKTINFO) when data.Length >= NativeLayout.In6PktInfo:
                     ReadOnlySpan<byte> address = data[..16];
                     info.InterfaceIndex = MemoryMarshal.Read<int>(data[16..]);
                     info.Destination = SockAddr.IsV4Mapped(address)
                         ? _destinations.GetV4(address[12..], LocalEndPoint.Port)
                         : _destinations.GetV6(address, LocalEndPoint.Port, SockAddr.IsLinkLocal(address) ? (uint)info.InterfaceIndex : 0);
                     break;
-                case (Linux.SOL_UDP, Linux.UDP_GRO) when data.Length >= 2:
+                case (Sys.SOL_UDP, Sys.UDP_GRO) when data.Length >= 2:
                     int size = data.Length >= 4 ? MemoryMarshal.Read<int>(data) : BinaryPrimitives.ReadUInt16LittleEndian(data);
                     info.GroSegment = size > 0 ? size : 0;
                     break;

@@ -65,7 +65,7 @@ internal sealed unsafe partial class LinuxUdpSocket
                 return new UdpSendOutcome(UdpSendStatus.Error, transmit, buildError);
             }
 
-            int n = LibC.SendMMsg(_fd, SendHeaders, (uint)built, Linux.MSG_DONTWAIT);
+            int n = LibC.SendMMsg(_fd, SendHeaders, (uint)built, Sys.MSG_DONTWAIT);
             if (n == 0)
             {
                 return new UdpSendOutcome(UdpSendStatus.WouldBlock, transmit); // not expected from Linux; never spin
@@ -74,17 +74,17 @@ internal sealed unsafe partial class LinuxUdpSocket
             if (n < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno == Linux.EINTR)
+                if (errno == Sys.EINTR)
                 {
                     continue;
                 }
 
-                if (errno == Linux.EAGAIN)
+                if (errno == Sys.EAGAIN)
                 {
                     return new UdpSendOutcome(UdpSendStatus.WouldBlock, transmit);
                 }
 
-                if ((errno == Linux.EIO || errno == Linux.EINVAL) && _messageGso[0])
+                if ((errno == Sys.EIO || errno == Sys.EINVAL) && _messageGso[0])
                 {
                     // The kernel or the device refused GSO (EIO: no checksum offload on the route's
                     // device; EINVAL: a limit we did not know). Turn it off for good on this socket
@@ -195,8 +195,8 @@ internal sealed unsafe partial class LinuxUdpSocket
             // RFC 9000 §13.4.1: the codepoint goes in the low two bits of TOS / Traffic Class.
             int tos = (int)t.Ecn;
             length += v4
-                ? PutCMsg(control + length, Linux.SOL_IP, Linux.IP_TOS, MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in tos)))
-                : PutCMsg(control + length, Linux.SOL_IPV6, Linux.IPV6_TCLASS, MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in tos)));
+                ? PutCMsg(control + length, Sys.SOL_IP, Sys.IP_TOS, MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in tos)))
+                : PutCMsg(control + length, Sys.SOL_IPV6, Sys.IPV6_TCLASS, MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in tos)));
         }
 
         if (t.Source is { } source && SupportsPacketInfo)
@@ -214,7 +214,7 @@ internal sealed unsafe partial class LinuxUdpSocket
                     if (written == 4 || mapped)
                     {
                         address.Slice(mapped ? 12 : 0, 4).CopyTo(info[4..]);
-                        length += PutCMsg(control + length, Linux.SOL_IP, Linux.IP_PKTINFO, info);
+                        length += PutCMsg(control + length, Sys.SOL_IP, Sys.IP_PKTINFO, info);
                     }
                 }
                 else if (written == 16)
@@ -222,7 +222,7 @@ internal sealed unsafe partial class LinuxUdpSocket
                     Span<byte> info = stackalloc byte[NativeLayout.In6PktInfo];
                     info.Clear();
                     address.CopyTo(info);
-                    length += PutCMsg(control + length, Linux.SOL_IPV6, Linux.IPV6_PKTINFO, info);
+                    length += PutCMsg(control + length, Sys.SOL_IPV6, Sys.IPV6_PKTINFO, info);
                 }
             }
         }
@@ -230,7 +230,7 @@ internal sealed unsafe partial class LinuxUdpSocket
         if (gso)
         {
             ushort segment = (ushort)t.SegmentSize;
-            length += PutCMsg(control + length, Linux.SOL_UDP, Linux.UDP_SEGMENT, MemoryMarshal.AsBytes(new ReadOnlySpan<ushort>(in segment)));
+            length += PutCMsg(control + length, Sys.SOL_UDP, Sys.UDP_SEGMENT, MemoryMarshal.AsBytes(new ReadOnlySpan<ushort>(in segment)));
         }
 
         return length;

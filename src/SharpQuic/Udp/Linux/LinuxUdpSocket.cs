@@ -128,7 +128,7 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
         int eventFd;
         try
         {
-            eventFd = LibC.EventFd(0, Linux.EFD_NONBLOCK | Linux.EFD_CLOEXEC);
+            eventFd = LibC.EventFd(0, Sys.EFD_NONBLOCK | Sys.EFD_CLOEXEC);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -154,7 +154,7 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
                 socket.DualMode = options.DualStack;
             }
 
-            if (options.ReusePort && !TrySet(socket, Linux.SOL_SOCKET, Linux.SO_REUSEPORT, 1))
+            if (options.ReusePort && !TrySet(socket, Sys.SOL_SOCKET, Sys.SO_REUSEPORT, 1))
             {
                 throw new SocketException((int)SocketError.ProtocolOption);
             }
@@ -166,30 +166,30 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
             bool dual = ipv6 && options.DualStack;
             bool v4Level = !ipv6 || dual;
             bool ecn = options.EnableEcn
-                && (!v4Level || TrySet(socket, Linux.SOL_IP, Linux.IP_RECVTOS, 1))
-                && (!ipv6 || TrySet(socket, Linux.SOL_IPV6, Linux.IPV6_RECVTCLASS, 1));
+                && (!v4Level || TrySet(socket, Sys.SOL_IP, Sys.IP_RECVTOS, 1))
+                && (!ipv6 || TrySet(socket, Sys.SOL_IPV6, Sys.IPV6_RECVTCLASS, 1));
             bool packetInfo = options.EnablePacketInfo
-                && (!v4Level || TrySet(socket, Linux.SOL_IP, Linux.IP_PKTINFO, 1))
-                && (!ipv6 || TrySet(socket, Linux.SOL_IPV6, Linux.IPV6_RECVPKTINFO, 1));
+                && (!v4Level || TrySet(socket, Sys.SOL_IP, Sys.IP_PKTINFO, 1))
+                && (!ipv6 || TrySet(socket, Sys.SOL_IPV6, Sys.IPV6_RECVPKTINFO, 1));
             if (options.DontFragment)
             {
                 // RFC 9000 §14: QUIC datagrams must not be fragmented; PROBE also ignores the cached
                 // path MTU so that DPLPMTUD probes (RFC 8899) larger than it can be sent at all.
                 if (v4Level)
                 {
-                    _ = TrySet(socket, Linux.SOL_IP, Linux.IP_MTU_DISCOVER, Linux.IP_PMTUDISC_PROBE);
+                    _ = TrySet(socket, Sys.SOL_IP, Sys.IP_MTU_DISCOVER, Sys.IP_PMTUDISC_PROBE);
                 }
 
                 if (ipv6)
                 {
-                    _ = TrySet(socket, Linux.SOL_IPV6, Linux.IPV6_MTU_DISCOVER, Linux.IPV6_PMTUDISC_PROBE);
+                    _ = TrySet(socket, Sys.SOL_IPV6, Sys.IPV6_MTU_DISCOVER, Sys.IPV6_PMTUDISC_PROBE);
                 }
             }
 
             // Setting the socket-wide segment size to 0 changes nothing but fails (ENOPROTOOPT) on
             // kernels without UDP GSO (before 4.18); the size itself goes in a cmsg per send.
-            bool gso = options.EnableGso && TrySet(socket, Linux.SOL_UDP, Linux.UDP_SEGMENT, 0);
-            bool gro = options.EnableGro && TrySet(socket, Linux.SOL_UDP, Linux.UDP_GRO, 1);
+            bool gso = options.EnableGso && TrySet(socket, Sys.SOL_UDP, Sys.UDP_SEGMENT, 0);
+            bool gro = options.EnableGro && TrySet(socket, Sys.SOL_UDP, Sys.UDP_GRO, 1);
             return new LinuxUdpSocket(socket, native, options, ecn, packetInfo, gso, gro);
         }
         catch
@@ -215,8 +215,8 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
             _handle.DangerousAddRef(ref socketRef);
             _native.DangerousAddRef(ref nativeRef);
             PollFd* fds = stackalloc PollFd[2];
-            fds[0] = new PollFd { Fd = _fd, Events = orWritable ? (short)(Linux.POLLIN | Linux.POLLOUT) : Linux.POLLIN };
-            fds[1] = new PollFd { Fd = _native.EventFd, Events = Linux.POLLIN };
+            fds[0] = new PollFd { Fd = _fd, Events = orWritable ? (short)(Sys.POLLIN | Sys.POLLOUT) : Sys.POLLIN };
+            fds[1] = new PollFd { Fd = _native.EventFd, Events = Sys.POLLIN };
             int n = LibC.Poll(fds, 2, timeoutMilliseconds);
             if (n < 0)
             {
@@ -241,9 +241,8 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
                 return UdpWaitResult.TimedOut;
             }
 
-            // Readable wins: receiving also frees the peer's view of our congestion, and the worker
-            // tries to send on every turn anyway.
-            return (fds[0].Revents & Linux.POLLOUT) != 0 && (fds[0].Revents & Linux.POLLIN) == 0
+            // Readable wins when both hold: the worker tries to send on every turn anyway.
+            return (fds[0].Revents & Sys.POLLOUT) != 0 && (fds[0].Revents & Sys.POLLIN) == 0
                 ? UdpWaitResult.Writable
                 : UdpWaitResult.Readable;
         }
@@ -336,14 +335,14 @@ internal sealed unsafe partial class LinuxUdpSocket : IUdpSocket
 
     private static SocketError MapErrno(int errno) => errno switch
     {
-        Linux.EAGAIN => SocketError.WouldBlock,
-        Linux.EMSGSIZE => SocketError.MessageSize,
-        Linux.ECONNREFUSED => SocketError.ConnectionRefused,
-        Linux.ENETUNREACH => SocketError.NetworkUnreachable,
-        Linux.EHOSTUNREACH => SocketError.HostUnreachable,
-        Linux.ENOBUFS => SocketError.NoBufferSpaceAvailable,
-        Linux.EINVAL => SocketError.InvalidArgument,
-        Linux.ENOPROTOOPT => SocketError.ProtocolOption,
+        Sys.EAGAIN => SocketError.WouldBlock,
+        Sys.EMSGSIZE => SocketError.MessageSize,
+        Sys.ECONNREFUSED => SocketError.ConnectionRefused,
+        Sys.ENETUNREACH => SocketError.NetworkUnreachable,
+        Sys.EHOSTUNREACH => SocketError.HostUnreachable,
+        Sys.ENOBUFS => SocketError.NoBufferSpaceAvailable,
+        Sys.EINVAL => SocketError.InvalidArgument,
+        Sys.ENOPROTOOPT => SocketError.ProtocolOption,
         _ => SocketError.SocketError,
     };
 

@@ -28,7 +28,7 @@ internal static unsafe class SockAddr
         span.Clear();
         if (ipv6Socket)
         {
-            BinaryPrimitives.WriteUInt16LittleEndian(span, Linux.AF_INET6); // sa_family_t is host order
+            BinaryPrimitives.WriteUInt16LittleEndian(span, Sys.AF_INET6); // sa_family_t is host order
             BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)endPoint.Port);
             if (isV4)
             {
@@ -55,7 +55,7 @@ internal static unsafe class SockAddr
             address.Slice(12, 4).CopyTo(address);
         }
 
-        BinaryPrimitives.WriteUInt16LittleEndian(span, Linux.AF_INET);
+        BinaryPrimitives.WriteUInt16LittleEndian(span, Sys.AF_INET);
         BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)endPoint.Port);
         address[..4].CopyTo(span[4..]);
         return NativeLayout.SockAddrIn;
@@ -79,12 +79,12 @@ internal static unsafe class SockAddr
 
         var span = new ReadOnlySpan<byte>(name, Math.Min(length, NativeLayout.SockAddrIn6));
         int family = BinaryPrimitives.ReadUInt16LittleEndian(span);
-        if (family == Linux.AF_INET && span.Length >= NativeLayout.SockAddrIn)
+        if (family == Sys.AF_INET && span.Length >= NativeLayout.SockAddrIn)
         {
             return cache.GetV4(span.Slice(4, 4), BinaryPrimitives.ReadUInt16BigEndian(span[2..]));
         }
 
-        if (family == Linux.AF_INET6 && span.Length >= NativeLayout.SockAddrIn6)
+        if (family == Sys.AF_INET6 && span.Length >= NativeLayout.SockAddrIn6)
         {
             int port = BinaryPrimitives.ReadUInt16BigEndian(span[2..]);
             ReadOnlySpan<byte> address = span.Slice(8, 16);
