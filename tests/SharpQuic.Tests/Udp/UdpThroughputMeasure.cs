@@ -78,6 +78,7 @@ public sealed class UdpThroughputMeasure(ITestOutputHelper output)
         long sentDatagrams = 0;
         var clock = Stopwatch.StartNew();
         long startBytes = 0;
+        long sentAtStart = 0;
         bool warm = false;
         double elapsed;
         if (mode == SendMode.PlainSocketSend)
@@ -87,9 +88,15 @@ public sealed class UdpThroughputMeasure(ITestOutputHelper output)
             byte[] datagram = new byte[Size];
             while (true)
             {
+                bool wasWarm = warm;
                 if (!Tick(ref warm, ref startBytes, clock, seconds, ref receivedBytes, out elapsed))
                 {
                     break;
+                }
+
+                if (warm && !wasWarm)
+                {
+                    sentAtStart = sentDatagrams;
                 }
 
                 for (int i = 0; i < Batch; i++)
@@ -117,9 +124,15 @@ public sealed class UdpThroughputMeasure(ITestOutputHelper output)
             var single = new Transmit(target, Size);
             while (true)
             {
+                bool wasWarm = warm;
                 if (!Tick(ref warm, ref startBytes, clock, seconds, ref receivedBytes, out elapsed))
                 {
                     break;
+                }
+
+                if (warm && !wasWarm)
+                {
+                    sentAtStart = sentDatagrams;
                 }
 
                 if (mode is SendMode.FastSingle or SendMode.PortableSocket)
@@ -149,7 +162,8 @@ public sealed class UdpThroughputMeasure(ITestOutputHelper output)
         receiver.Wake();
         Assert.True(receiveThread.Join(5_000));
         double gbps = bytes / elapsed / 1e9;
-        output.WriteLine($"{mode,-16} receiver GRO={(receiver.SupportsGro ? "on " : "off")}: {gbps,6:F2} GB/s received ({bytes / Size:N0} datagrams in {elapsed:F2} s; sent {sentDatagrams:N0})");
+        double sentGbps = (sentDatagrams - sentAtStart) * (double)Size / elapsed / 1e9;
+        output.WriteLine($"{mode,-16} receiver GRO={(receiver.SupportsGro ? "on " : "off")}: {gbps,6:F2} GB/s received, {sentGbps,6:F2} GB/s sent ({bytes / Size:N0} of {sentDatagrams - sentAtStart:N0} datagrams in {elapsed:F2} s)");
         Assert.True(Interlocked.Read(ref receivedDatagrams) > 0);
     }
 
