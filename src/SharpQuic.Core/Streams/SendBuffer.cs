@@ -248,6 +248,12 @@ internal sealed class SendBuffer
             FinAcked = true;
             _finLost = false;
         }
+
+        if (IsFullyAcked && _chunkCount > 0)
+        {
+            // The last, partly filled chunk goes back too.
+            Discard();
+        }
     }
 
     /// <summary>
