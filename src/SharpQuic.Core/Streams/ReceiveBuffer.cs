@@ -16,7 +16,8 @@ internal sealed class ReceiveBuffer
     private readonly ChunkPool _pool;
     private readonly int _chunkSize;
     private readonly RangeSet _received;
-    private readonly byte[]?[] _slots;
+    private readonly int _maxSlots;
+    private byte[]?[] _slots;
     private int _head;
     private ulong _base;
 
@@ -30,7 +31,9 @@ internal sealed class ReceiveBuffer
         _received = new RangeSet(maxRanges);
 
         // One slot per chunk of the window, plus one because the read offset is rarely aligned.
-        _slots = new byte[]?[checked((int)(((capacity + (ulong)_chunkSize - 1) / (ulong)_chunkSize) + 1))];
+        // The ring starts small and grows as data arrives further ahead (windows auto-tune).
+        _maxSlots = checked((int)(((capacity + (ulong)_chunkSize - 1) / (ulong)_chunkSize) + 1));
+        _slots = new byte[]?[Math.Min(_maxSlots, 4)];
     }
 
     /// <summary>The most bytes accepted beyond <see cref="ReadOffset"/>.</summary>
@@ -94,7 +97,8 @@ internal sealed class ReceiveBuffer
         {
             int inChunk = (int)((offset - _base) % (ulong)_chunkSize);
             int n = Math.Min(data.Length, _chunkSize - inChunk);
-            ref byte[]? slot = ref _slots[SlotIndex(offset)];
+            int index = SlotIndex(offset); // may grow the ring: index before taking the element
+            ref byte[]? slot = ref _slots[index];
             slot ??= _pool.Rent();
             data[..n].CopyTo(slot.AsSpan(inChunk, n));
             data = data[n..];
@@ -154,5 +158,27 @@ internal sealed class ReceiveBuffer
         }
     }
 
-    private int SlotIndex(ulong offset) => (int)((((offset - _base) / (ulong)_chunkSize) + (ulong)_head) % (ulong)_slots.Length);
+    private int SlotIndex(ulong offset)
+    {
+        // offset < ReadOffset + Capacity (checked on insert), so the index stays below _maxSlots.
+        int relative = (int)((offset - _base) / (ulong)_chunkSize);
+        if (relative >= _slots.Length)
+        {
+            GrowSlots(relative + 1);
+        }
+
+        return (_head + relative) % _slots.Length;
+    }
+
+    private void GrowSlots(int needed)
+    {
+        var grown = new byte[]?[Math.Min(_maxSlots, Math.Max(needed, _slots.Length * 2))];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            grown[i] = _slots[(_head + i) % _slots.Length];
+        }
+
+        _slots = grown;
+        _head = 0;
+    }
 }

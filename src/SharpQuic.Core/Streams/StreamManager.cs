@@ -378,7 +378,9 @@ public sealed partial class StreamManager
 
     private void EnqueueSend(StreamRecord record)
     {
-        if (!record.InSendQueue && !record.Released && !record.InConnectionBlocked)
+        // A stream parked on connection credit may still have lost data to resend, which needs
+        // no credit: it can be queued again; it parks itself again if only new data remains.
+        if (!record.InSendQueue && !record.Released)
         {
             record.InSendQueue = true;
             _sendQueue.Enqueue(record);
