@@ -255,9 +255,11 @@ internal sealed class ReceiveStream
             return 0;
         }
 
-        if (State == ReceiveStreamState.DataRecvd)
+        if (FinalSizeKnown)
         {
-            // Everything arrived already; nothing to stop.
+            // SizeKnown or DataRecvd: the peer sent everything already and may be done (its
+            // data acknowledged), so it might never answer a STOP_SENDING; every byte up to the
+            // final size is accounted for. The part is finished now.
             State = ReceiveStreamState.DataRead;
             return unread;
         }

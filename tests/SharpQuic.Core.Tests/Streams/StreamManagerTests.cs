@@ -145,6 +145,27 @@ public sealed class StreamManagerTests
     }
 
     [Fact]
+    public void AbortingReadAfterTheFinArrivedFinishesWithoutStopSending()
+    {
+        var (client, server) = StreamTestKit.Pair(new StreamManagerOptions { MaxData = 200 });
+        client.TryOpenStream(StreamDirection.Unidirectional, out StreamId id);
+        Assert.Equal(TransportErrorCode.NoError, server.HandleStream(new(id.Value, 100, new byte[50], true), Instant.Zero));
+        Assert.Equal(TransportErrorCode.NoError, server.HandleStream(new(id.Value, 0, new byte[20], false), Instant.Zero));
+        server.AbortRead(id, 5, Instant.Zero);
+        Assert.False(server.IsOpen(id));
+
+        // No STOP_SENDING (the peer sent everything), and the whole final size (150) counts as
+        // consumed, so the connection window moves on: MAX_DATA 150 + 200.
+        var frames = StreamTestKit.DrainFrames(server);
+        Assert.Equal(0, frames.Count(FrameType.StopSending));
+        Assert.Equal(350UL, frames.MaxDataValue);
+
+        // Late data for the finished stream is ignored.
+        Assert.Equal(TransportErrorCode.NoError, server.HandleStream(new(id.Value, 20, new byte[80], false), Instant.Zero));
+        Assert.Equal(StreamReadStatus.Closed, server.Read(id, new byte[10], Instant.Zero).Status);
+    }
+
+    [Fact]
     public void EventsSignalReadableOnceUntilRead()
     {
         var (client, server) = StreamTestKit.Pair(new StreamManagerOptions());
