@@ -39,8 +39,10 @@ internal sealed class SendBuffer
         Limit = limit;
         _chunks = new byte[4][];
 
-        // Both sets hold at most one range per two buffered bytes; the buffer limit bounds them.
-        int maxRanges = Math.Max(16, limit / 2);
+        // Disjoint, non-adjacent ranges need a byte each and a gap between: at most one range
+        // per two buffered bytes (plus one), so the buffer limit bounds both sets and they never
+        // hit their bound (which would make RangeSet.Remove drop a split's upper part).
+        int maxRanges = Math.Max(16, (limit / 2) + 2);
         _acked = new RangeSet(maxRanges);
         _lost = new RangeSet(maxRanges);
     }
@@ -225,7 +227,7 @@ internal sealed class SendBuffer
     /// The peer acknowledged a frame carrying [offset, offset + length) (and FIN when
     /// <paramref name="fin"/>). Duplicate and stale acknowledgments are harmless.
     /// </summary>
-    public void OnAcked(ulong offset, ulong length, bool fin)
+    public void OnRangeAcked(ulong offset, ulong length, bool fin)
     {
         ulong end = Math.Min(offset + length, SentEnd);
         ulong start = Math.Max(offset, AckedPrefix);
@@ -260,7 +262,7 @@ internal sealed class SendBuffer
     /// A frame carrying [offset, offset + length) (and FIN when <paramref name="fin"/>) was
     /// declared lost: the parts not acknowledged meanwhile go back to the lost set.
     /// </summary>
-    public void OnLost(ulong offset, ulong length, bool fin)
+    public void OnRangeLost(ulong offset, ulong length, bool fin)
     {
         ulong start = Math.Max(offset, AckedPrefix);
         ulong end = Math.Min(offset + length, SentEnd);

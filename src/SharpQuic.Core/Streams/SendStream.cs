@@ -135,7 +135,7 @@ internal sealed class SendStream
             return false;
         }
 
-        Buffer.OnAcked(offset, length, fin);
+        Buffer.OnRangeAcked(offset, length, fin);
         if (State == SendStreamState.DataSent && Buffer.IsFullyAcked)
         {
             // RFC 9000 §3.1: all data acknowledged → "Data Recvd"; the memory is gone already.
@@ -152,7 +152,7 @@ internal sealed class SendStream
     {
         if (!IsReset)
         {
-            Buffer.OnLost(offset, length, fin);
+            Buffer.OnRangeLost(offset, length, fin);
         }
     }
 

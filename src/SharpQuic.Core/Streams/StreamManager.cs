@@ -80,7 +80,10 @@ public sealed partial class StreamManager
     /// <summary>Streams currently held (not yet released).</summary>
     public int StreamCount => _streams.Count;
 
-    /// <summary>True when control frames or stream data wait to be sent.</summary>
+    /// <summary>
+    /// True when control frames or stream data may wait to be sent. It can be true while the
+    /// queued streams turn out to be blocked by flow control; the write calls then return false.
+    /// </summary>
     public bool HasPendingSend =>
         _sendQueue.Count > 0 || _controlQueue.Count > 0 || _maxDataPending || _dataBlockedPending ||
         _maxStreamsBidiPending || _maxStreamsUniPending || _streamsBlockedBidiPending || _streamsBlockedUniPending;

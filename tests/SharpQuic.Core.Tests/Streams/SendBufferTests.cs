@@ -66,9 +66,9 @@ public sealed class SendBufferTests
         Assert.True(buffer.TryGetNextRange(10, ulong.MaxValue, out _, out _, out _, out _));  // 0..10
         Assert.True(buffer.TryGetNextRange(10, ulong.MaxValue, out _, out _, out _, out _));  // 10..20
         Assert.True(buffer.TryGetNextRange(10, ulong.MaxValue, out _, out _, out _, out _));  // 20..30
-        buffer.OnAcked(0, 10, false);
-        buffer.OnLost(20, 10, false);
-        buffer.OnLost(10, 10, false);
+        buffer.OnRangeAcked(0, 10, false);
+        buffer.OnRangeLost(20, 10, false);
+        buffer.OnRangeLost(10, 10, false);
         buffer.Write(data.AsSpan(40));
 
         Assert.True(buffer.TryGetNextRange(15, ulong.MaxValue, out ulong offset, out int length, out _, out ulong newBytes));
@@ -88,8 +88,8 @@ public sealed class SendBufferTests
         buffer.TryGetNextRange(10, ulong.MaxValue, out _, out _, out _, out _);
         buffer.TryGetNextRange(10, ulong.MaxValue, out _, out _, out _, out _);
         buffer.TryGetNextRange(10, ulong.MaxValue, out _, out _, out _, out _);
-        buffer.OnAcked(10, 10, false);   // a retransmission of the middle was acked
-        buffer.OnLost(0, 30, false);     // an old frame covering everything was lost
+        buffer.OnRangeAcked(10, 10, false);   // a retransmission of the middle was acked
+        buffer.OnRangeLost(0, 30, false);     // an old frame covering everything was lost
         Assert.True(buffer.TryGetNextRange(100, ulong.MaxValue, out ulong offset, out int length, out _, out _));
         Assert.Equal((0UL, 10), (offset, length));
         Assert.True(buffer.TryGetNextRange(100, ulong.MaxValue, out offset, out length, out _, out _));
@@ -97,8 +97,8 @@ public sealed class SendBufferTests
         Assert.False(buffer.TryGetNextRange(100, ulong.MaxValue, out _, out _, out _, out _));
 
         // A spurious loss: acknowledged after being declared lost, it is not sent again.
-        buffer.OnLost(0, 10, false);
-        buffer.OnAcked(0, 10, false);
+        buffer.OnRangeLost(0, 10, false);
+        buffer.OnRangeAcked(0, 10, false);
         Assert.False(buffer.HasLost);
     }
 
@@ -115,9 +115,9 @@ public sealed class SendBufferTests
         Assert.True(fin);
         Assert.Equal(10UL, offset);
         Assert.False(buffer.TryGetNextRange(10, ulong.MaxValue, out _, out _, out _, out _));
-        buffer.OnAcked(0, 10, false);
+        buffer.OnRangeAcked(0, 10, false);
         Assert.False(buffer.IsFullyAcked);
-        buffer.OnAcked(10, 10, true);
+        buffer.OnRangeAcked(10, 10, true);
         Assert.True(buffer.IsFullyAcked);
     }
 
@@ -141,7 +141,7 @@ public sealed class SendBufferTests
         Assert.True(buffer.TryGetNextRange(0, 0, out ulong offset, out int length, out bool fin, out _));
         Assert.Equal((0UL, 0, true), (offset, length, fin));
         Assert.False(buffer.HasSendable(0));
-        buffer.OnAcked(0, 0, true);
+        buffer.OnRangeAcked(0, 0, true);
         Assert.True(buffer.IsFullyAcked);
     }
 
@@ -155,8 +155,8 @@ public sealed class SendBufferTests
         Assert.True(fin);
 
         // Only the FIN is pending again when the data was acknowledged by another copy.
-        buffer.OnAcked(0, 20, false);
-        buffer.OnLost(0, 20, true);
+        buffer.OnRangeAcked(0, 20, false);
+        buffer.OnRangeLost(0, 20, true);
         Assert.True(buffer.TryGetNextRange(100, ulong.MaxValue, out ulong offset, out int length, out fin, out _));
         Assert.Equal((20UL, 0, true), (offset, length, fin));
 
@@ -165,7 +165,7 @@ public sealed class SendBufferTests
         other.Write(Pattern(20));
         other.Finish();
         other.TryGetNextRange(100, ulong.MaxValue, out _, out _, out _, out _);
-        other.OnLost(0, 20, true);
+        other.OnRangeLost(0, 20, true);
         Assert.True(other.TryGetNextRange(100, ulong.MaxValue, out offset, out length, out fin, out _));
         Assert.Equal((0UL, 20, true), (offset, length, fin));
         Assert.False(other.TryGetNextRange(100, ulong.MaxValue, out _, out _, out _, out _));
@@ -180,7 +180,7 @@ public sealed class SendBufferTests
         Assert.Equal(0, buffer.Write(Pattern(10)));
         buffer.TryGetNextRange(64, ulong.MaxValue, out _, out _, out _, out _);
         Assert.Equal(0, buffer.Writable); // sent is not acknowledged
-        buffer.OnAcked(0, 64, false);
+        buffer.OnRangeAcked(0, 64, false);
         Assert.Equal(64, buffer.Writable);
     }
 
@@ -200,11 +200,11 @@ public sealed class SendBufferTests
         // Acknowledge from the back: nothing is released until the prefix is complete.
         for (int i = ranges.Count - 1; i >= 1; i--)
         {
-            buffer.OnAcked(ranges[i].Item1, (ulong)ranges[i].Item2, false);
+            buffer.OnRangeAcked(ranges[i].Item1, (ulong)ranges[i].Item2, false);
         }
 
         Assert.Equal(10, pool.Outstanding);
-        buffer.OnAcked(0, 64, false);
+        buffer.OnRangeAcked(0, 64, false);
         Assert.Equal(0, pool.Outstanding);
         Assert.Equal(0, buffer.ChunkCount);
         Assert.Equal(640UL, buffer.AckedPrefix);
@@ -260,7 +260,7 @@ public sealed class SendBufferTests
                         inFlight.RemoveAt(i);
                         if (random.Next(3) == 0)
                         {
-                            buffer.OnLost(frame.Offset, (ulong)frame.Bytes.Length, frame.Fin);
+                            buffer.OnRangeLost(frame.Offset, (ulong)frame.Bytes.Length, frame.Fin);
                         }
                         else
                         {
@@ -272,7 +272,7 @@ public sealed class SendBufferTests
                             }
 
                             finAcked |= frame.Fin;
-                            buffer.OnAcked(frame.Offset, (ulong)frame.Bytes.Length, frame.Fin);
+                            buffer.OnRangeAcked(frame.Offset, (ulong)frame.Bytes.Length, frame.Fin);
                         }
                     }
 
