@@ -200,6 +200,35 @@ public sealed class StreamManagerTests
     }
 
     [Fact]
+    public void TryHandleFrameDispatchesStreamFramesAndLeavesOthers()
+    {
+        var (client, _) = StreamTestKit.Pair(new StreamManagerOptions { MaxStreamsBidi = 1 });
+        var payload = new byte[64];
+        var writer = new Core.Wire.QuicWriter(payload);
+        Assert.True(new PingFrame().TryWrite(ref writer));
+        Assert.True(new MaxStreamsFrame(true, 5).TryWrite(ref writer));
+        Assert.True(new MaxDataFrame(1 << 30).TryWrite(ref writer));
+        var frames = new FrameReader(payload.AsSpan(0, writer.Written), Core.Packets.PacketType.OneRtt);
+        var handled = new List<bool>();
+        while (frames.TryReadNext(out FrameType type, out TransportErrorCode error))
+        {
+            handled.Add(client.TryHandleFrame(ref frames, type, Instant.Zero, out error));
+            Assert.Equal(TransportErrorCode.NoError, error);
+        }
+
+        Assert.Equal([false, true, true], handled);
+        Assert.Equal(1UL << 30, client.ConnectionSendAvailable);
+        Assert.Contains(StreamTestKit.Events(client), e => e.Kind == StreamEventKind.StreamsAvailable);
+
+        // MAX_STREAMS above 2^60 is refused by the frame parser (RFC 9000 §19.11).
+        byte[] bad = [0x12, 0xD0, 0, 0, 0, 0, 0, 0, 1]; // 2^60 + 1
+        var badFrames = new FrameReader(bad, Core.Packets.PacketType.OneRtt);
+        Assert.True(badFrames.TryReadNext(out FrameType badType, out _));
+        Assert.True(client.TryHandleFrame(ref badFrames, badType, Instant.Zero, out TransportErrorCode badError));
+        Assert.Equal(TransportErrorCode.FrameEncodingError, badError);
+    }
+
+    [Fact]
     public void ApplicationMisuseOfDirectionsThrows()
     {
         var (client, _) = StreamTestKit.Pair(new StreamManagerOptions());
