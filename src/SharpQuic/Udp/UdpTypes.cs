@@ -1,3 +1,4 @@
+using SharpQuic.Core;
 using System.Net;
 using System.Net.Sockets;
 using SharpQuic.Core.Endpoint;

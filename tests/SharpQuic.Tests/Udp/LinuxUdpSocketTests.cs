@@ -1,3 +1,4 @@
+using SharpQuic.Core;
 using System.Net;
 using SharpQuic.Core.Endpoint;
 using SharpQuic.Udp;

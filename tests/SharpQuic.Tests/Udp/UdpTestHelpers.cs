@@ -1,3 +1,4 @@
+using SharpQuic.Core;
 using System.Diagnostics;
 using System.Net;
 using SharpQuic.Udp;
@@ -41,7 +42,7 @@ internal static class UdpTestHelpers
         return new IPEndPoint(a, socket.LocalEndPoint.Port);
     }
 
-    public sealed record Datagram(byte[] Payload, IPEndPoint Source, IPEndPoint? Destination, SharpQuic.Core.Endpoint.EcnCodepoint Ecn);
+    public sealed record Datagram(byte[] Payload, IPEndPoint Source, IPEndPoint? Destination, SharpQuic.Core.EcnCodepoint Ecn);
 
     /// <summary>Receives until <paramref name="expected"/> datagrams arrived or the deadline passed.</summary>
     public static List<Datagram> ReceiveAll(IUdpSocket socket, int expected, int timeoutMs = TimeoutMs)

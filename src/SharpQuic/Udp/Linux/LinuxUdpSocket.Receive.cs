@@ -1,3 +1,4 @@
+using SharpQuic.Core;
 using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.InteropServices;
