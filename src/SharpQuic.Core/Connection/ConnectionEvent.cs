@@ -1,0 +1,77 @@
+using SharpQuic.Core.Streams;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SharpQuic.Core.Connection;
+
+/// <summary>What a <see cref="ConnectionEvent"/> reports.</summary>
+internal enum ConnectionEventKind
+{
+    /// <summary>Server: a ClientHello arrived; call <see cref="QuicConnection.SetServerOptions"/> to go on.</summary>
+    ClientHelloReceived,
+
+    /// <summary>The peer's certificate passed its CertificateVerify; call <see cref="QuicConnection.ValidatePeerCertificate"/>.</summary>
+    PeerCertificateReceived,
+
+    /// <summary>The TLS handshake completed; streams can be used.</summary>
+    HandshakeCompleted,
+
+    /// <summary>The handshake is confirmed (RFC 9001 §4.1.2).</summary>
+    HandshakeConfirmed,
+
+    /// <summary>The peer opened a stream.</summary>
+    StreamOpened,
+
+    /// <summary>Data or the end of a stream can be read.</summary>
+    StreamReadable,
+
+    /// <summary>Send buffer space freed after a short write.</summary>
+    StreamWritable,
+
+    /// <summary>Everything we sent on a stream, FIN included, was acknowledged.</summary>
+    StreamFinished,
+
+    /// <summary>The peer reset its sending part of a stream (RESET_STREAM).</summary>
+    StreamReset,
+
+    /// <summary>The peer asked us to stop sending (STOP_SENDING).</summary>
+    StopSendingReceived,
+
+    /// <summary>The peer raised a stream limit (MAX_STREAMS).</summary>
+    StreamsAvailable,
+
+    /// <summary>The connection ended; see <see cref="ConnectionEvent.Close"/>.</summary>
+    ConnectionClosed,
+}
+
+/// <summary>Why and how a connection ended.</summary>
+internal enum CloseReason
+{
+    /// <summary>We sent CONNECTION_CLOSE.</summary>
+    Local,
+
+    /// <summary>The peer sent CONNECTION_CLOSE.</summary>
+    Remote,
+
+    /// <summary>The idle timeout expired (RFC 9000 §10.1).</summary>
+    IdleTimeout,
+
+    /// <summary>A stateless reset was received (RFC 9000 §10.3).</summary>
+    StatelessReset,
+
+    /// <summary>The server answered with Version Negotiation listing no version we speak (RFC 9000 §6.2).</summary>
+    VersionNegotiation,
+
+    /// <summary>The handshake did not complete in time.</summary>
+    HandshakeTimeout,
+}
+
+/// <summary>How a connection closed: who, the error code space and code, and the reason phrase.</summary>
+internal sealed record ConnectionCloseInfo(CloseReason Reason, bool IsApplicationError, ulong ErrorCode, string ReasonPhrase);
+
+/// <summary>One event of a connection, polled with <see cref="QuicConnection.PollEvent"/>.</summary>
+internal readonly record struct ConnectionEvent(
+    ConnectionEventKind Kind,
+    StreamId StreamId = default,
+    ulong ErrorCode = 0,
+    ConnectionCloseInfo? Close = null,
+    X509Certificate2? PeerCertificate = null);

@@ -1,0 +1,46 @@
+using SharpQuic.Core.Streams;
+
+namespace SharpQuic.Core.Connection;
+
+/// <summary>Transport settings of one connection: what our transport parameters advertise and local policy.</summary>
+internal sealed class ConnectionOptions
+{
+    /// <summary>Our max_idle_timeout (RFC 9000 §10.1); zero disables the idle timeout on our side.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Send a PING after this much quiet time (null: never), to keep the idle timer and NAT bindings alive.</summary>
+    public TimeSpan? KeepAliveInterval { get; init; }
+
+    /// <summary>Gives up a handshake that has not completed after this long.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The path MTU we assume: the largest UDP payload we send (RFC 9000 §14; 1,200 is always allowed).</summary>
+    public int MaxDatagramSize { get; init; } = 1200;
+
+    /// <summary>Our max_udp_payload_size transport parameter (RFC 9000 §18.2).</summary>
+    public int MaxReceiveUdpPayloadSize { get; init; } = 65527;
+
+    /// <summary>Our max_ack_delay (RFC 9000 §18.2).</summary>
+    public TimeSpan MaxAckDelay { get; init; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Our ack_delay_exponent (RFC 9000 §18.2).</summary>
+    public int AckDelayExponent { get; init; } = 3;
+
+    /// <summary>Our active_connection_id_limit: how many of the peer's connection IDs we keep (RFC 9000 §5.1.1).</summary>
+    public int ActiveConnectionIdLimit { get; init; } = 4;
+
+    /// <summary>Connection IDs we issue at most, whatever the peer's limit allows.</summary>
+    public int MaxIssuedConnectionIds { get; init; } = 4;
+
+    /// <summary>Out-of-order CRYPTO bytes buffered per level before CRYPTO_BUFFER_EXCEEDED (RFC 9000 §7.5).</summary>
+    public int MaxCryptoBuffer { get; init; } = 64 * 1024;
+
+    /// <summary>The RTT assumed before the first sample (RFC 9002 §6.2.2).</summary>
+    public TimeSpan InitialRtt { get; init; } = TimeSpan.FromMilliseconds(333);
+
+    /// <summary>Stream limits and flow control windows.</summary>
+    public StreamManagerOptions Streams { get; init; } = new();
+
+    /// <summary>Sent packets tracked per space at most (bounds memory, RFC 9002 Appendix A.1).</summary>
+    public int MaxTrackedPackets { get; init; } = 1 << 15;
+}

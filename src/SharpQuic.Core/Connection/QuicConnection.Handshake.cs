@@ -1,0 +1,383 @@
+using System.Security.Cryptography;
+using SharpQuic.Core.Endpoint;
+using SharpQuic.Core.Packets;
+using SharpQuic.Core.Recovery;
+using SharpQuic.Core.Streams;
+using SharpQuic.Core.Wire;
+using SharpQuic.Cryptography;
+using SharpQuic.Tls;
+using SharpQuic.Tls.Certificates;
+using SharpQuic.Tls.Handshake;
+
+namespace SharpQuic.Core.Connection;
+
+/// <summary>Handshake: keys per level, the TLS event pump, transport parameters, confirmation and key discard.</summary>
+internal sealed partial class QuicConnection
+{
+    private CipherSuite _applicationSuite;
+    private byte[]? _applicationReadSecret;
+    private byte[]? _applicationWriteSecret;
+    private CertificateChain? _pendingPeerChain;
+    private ClientTlsSettings? _clientTls;
+
+    /// <summary>The key exchange group of the handshake.</summary>
+    public NamedGroup? NegotiatedGroup => _tls.NegotiatedGroup;
+
+    /// <summary>The negotiated cipher suite.</summary>
+    public CipherSuite? NegotiatedCipherSuite => _tls.NegotiatedCipherSuite;
+
+    /// <summary>The ALPN protocol agreed on (RFC 9001 §8.1).</summary>
+    public System.Net.Security.SslApplicationProtocol NegotiatedApplicationProtocol => _tls.NegotiatedApplicationProtocol;
+
+    /// <summary>The peer's certificate, if it sent one.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate => _tls.PeerCertificate;
+
+    /// <summary>
+    /// Server pause point: the options chosen after <see cref="ConnectionEventKind.ClientHelloReceived"/> (SNI, ALPN).
+    /// Our transport parameters are added to them.
+    /// </summary>
+    public void SetServerOptions(ServerTlsSettings options, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (_tls is not TlsServerConnection server)
+        {
+            throw new InvalidOperationException("Only a server chooses server options.");
+        }
+
+        if (State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        TlsAlert? alert = server.SetServerOptions(options.ToTlsOptions(_localTransportParameters), WallClock(now));
+        AfterTls(alert, now);
+    }
+
+    /// <summary>
+    /// Pause point: runs the configured certificate validation now (it may block on chain building, so a runtime
+    /// calls it off the connection's thread and hands the result back with the other overload).
+    /// </summary>
+    public void ValidatePeerCertificate(Instant now)
+    {
+        if (_pendingPeerChain is null || _clientTls is null)
+        {
+            throw new InvalidOperationException("No certificate validation is pending.");
+        }
+
+        using CertificateValidationResult result = new CertificateValidator(_clientTls.ValidationOptions).Validate(_pendingPeerChain, this);
+        CompleteCertificateValidation(result, now);
+    }
+
+    /// <summary>Pause point: the application's own verdict on the peer's certificate.</summary>
+    public void CompleteCertificateValidation(bool accepted, Instant now)
+    {
+        using var result = new CertificateValidationResult(
+            _pendingPeerChain?.Leaf, accepted ? CertificateValidationOutcome.Accepted : CertificateValidationOutcome.Rejected,
+            accepted ? System.Net.Security.SslPolicyErrors.None : System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors,
+            default, accepted ? default : TlsAlert.BadCertificate, null, null);
+        CompleteCertificateValidation(result, now);
+    }
+
+    /// <summary>Pause point: the verdict on the peer's certificate, computed off the connection's thread.</summary>
+    internal void CompleteCertificateValidation(CertificateValidationResult result, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        _pendingPeerChain = null;
+        if (State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        TlsAlert? alert = _tls.CompleteCertificateValidation(result, WallClock(now));
+        AfterTls(alert, now);
+    }
+
+    private static byte[] EncodeTransportParameters(ConnectionOptions options, bool isServer, ConnectionId scid, ConnectionId originalDcid, ConnectionId? retryScid, StatelessResetTokens? resetTokens)
+    {
+        StreamManagerOptions s = options.Streams;
+        var p = new TransportParameters
+        {
+            MaxIdleTimeout = (ulong)options.IdleTimeout.TotalMilliseconds,
+            MaxUdpPayloadSize = (ulong)options.MaxReceiveUdpPayloadSize,
+            InitialMaxData = s.MaxData,
+            InitialMaxStreamDataBidiLocal = s.MaxStreamDataBidiLocal,
+            InitialMaxStreamDataBidiRemote = s.MaxStreamDataBidiRemote,
+            InitialMaxStreamDataUni = s.MaxStreamDataUni,
+            InitialMaxStreamsBidi = s.MaxStreamsBidi,
+            InitialMaxStreamsUni = s.MaxStreamsUni,
+            AckDelayExponent = (ulong)options.AckDelayExponent,
+            MaxAckDelay = (ulong)options.MaxAckDelay.TotalMilliseconds,
+            ActiveConnectionIdLimit = (ulong)Math.Max(2, options.ActiveConnectionIdLimit),
+            InitialSourceConnectionId = scid.Span.ToArray(),
+        };
+        if (isServer)
+        {
+            // RFC 9000 §7.3: the server echoes the client's first DCID, and the Retry SCID after a Retry.
+            p.OriginalDestinationConnectionId = originalDcid.Span.ToArray();
+            if (retryScid is ConnectionId r)
+            {
+                p.RetrySourceConnectionId = r.Span.ToArray();
+            }
+
+            // RFC 9000 §18.2: the token of the connection ID used during the handshake (sequence 0).
+            var token = new byte[StatelessResetTokens.TokenLength];
+            resetTokens!.Compute(scid.Span, token);
+            p.StatelessResetToken = token;
+        }
+
+        var buffer = new byte[p.EncodedLength];
+        if (!p.TryWrite(buffer, out int written))
+        {
+            throw new InvalidOperationException("Transport parameters did not fit.");
+        }
+
+        return buffer.AsSpan(0, written).ToArray();
+    }
+
+    /// <summary>Initial keys from the client's first Destination Connection ID (RFC 9001 §5.2).</summary>
+    private void InstallInitialKeys(ConnectionId dcid)
+    {
+        InitialPacketKeys keys = InitialPacketKeys.Derive(dcid.Span, _version);
+        _spaces[0].ReplaceKeys(keys.SealKeys(IsServer), keys.OpenKeys(IsServer));
+    }
+
+    /// <summary>Hands the in-order CRYPTO bytes of a level to TLS (RFC 9001 §4.1.3).</summary>
+    private TransportErrorCode HandleCrypto(PacketNumberSpace space, ulong offset, ReadOnlySpan<byte> data, Instant now)
+    {
+        PacketSpaceState s = _spaces[(int)space];
+        if (!s.CryptoReceive.TryInsert(offset, data, out TransportErrorCode error))
+        {
+            return error;
+        }
+
+        EncryptionLevel level = space switch
+        {
+            PacketNumberSpace.Initial => EncryptionLevel.Initial,
+            PacketNumberSpace.Handshake => EncryptionLevel.Handshake,
+            _ => EncryptionLevel.Application,
+        };
+        while (State == ConnectionState.Open)
+        {
+            ReadOnlySpan<byte> ready = s.CryptoReceive.Readable;
+            if (ready.IsEmpty)
+            {
+                break;
+            }
+
+            int count = ready.Length;
+            TlsAlert? alert = _tls.HandleHandshakeData(level, ready, WallClock(now));
+            s.CryptoReceive.Advance(count);
+            AfterTls(alert, now);
+        }
+
+        return TransportErrorCode.NoError;
+    }
+
+    private void AfterTls(TlsAlert? alert, Instant now)
+    {
+        DrainTls(now);
+        if (alert is TlsAlert a && State == ConnectionState.Open)
+        {
+            // RFC 9001 §4.8: a TLS alert becomes CRYPTO_ERROR 0x100 + alert; some failures are QUIC's own.
+            ulong code = _tls.IsProtocolViolation ? (ulong)TransportErrorCode.ProtocolViolation : a.ToQuicErrorCode();
+            CloseWithError(code, (ulong)Wire.Frames.FrameType.Crypto, "TLS handshake failed", now);
+        }
+    }
+
+    /// <summary>Processes every pending TLS event.</summary>
+    private void DrainTls(Instant now)
+    {
+        while (_tls.TryPollEvent(out TlsEvent ev))
+        {
+            switch (ev)
+            {
+                case HandshakeDataEvent data:
+                    SpaceOf(data.Level)?.CryptoSend.Append(data.Data);
+                    break;
+                case SecretAvailableEvent secret:
+                    InstallSecret(secret, now);
+                    break;
+                case PeerTransportParametersEvent tp:
+                    ApplyPeerTransportParameters(tp.Parameters, now);
+                    break;
+                case ClientHelloReceivedEvent:
+                    _events.Enqueue(new ConnectionEvent(ConnectionEventKind.ClientHelloReceived));
+                    break;
+                case PeerCertificateReceivedEvent cert:
+                    _pendingPeerChain = cert.Chain;
+                    _events.Enqueue(new ConnectionEvent(ConnectionEventKind.PeerCertificateReceived, PeerCertificate: cert.Chain.Leaf));
+                    break;
+                case HandshakeCompletedEvent:
+                    OnHandshakeCompleted(now);
+                    break;
+            }
+
+            if (State != ConnectionState.Open)
+            {
+                return;
+            }
+        }
+    }
+
+    private PacketSpaceState? SpaceOf(EncryptionLevel level) => level switch
+    {
+        EncryptionLevel.Initial => _spaces[0],
+        EncryptionLevel.Handshake => _spaces[1],
+        EncryptionLevel.Application => _spaces[2],
+        _ => null,
+    };
+
+    private void InstallSecret(SecretAvailableEvent ev, Instant now)
+    {
+        PacketSpaceState? space = SpaceOf(ev.Level);
+        if (space is null || space.Discarded)
+        {
+            CryptographicOperations.ZeroMemory(ev.Secret);
+            return;
+        }
+
+        PacketProtectionKeys keys = PacketProtectionKeys.FromSecret(ev.Suite, ev.Secret, _version.KeyLabels);
+        if (ev.Direction == TrafficDirection.Write)
+        {
+            space.SealKeys = keys;
+        }
+        else
+        {
+            space.OpenKeys = keys;
+        }
+
+        if (ev.Level == EncryptionLevel.Application)
+        {
+            // Kept for key updates (RFC 9001 §6).
+            _applicationSuite = ev.Suite;
+            if (ev.Direction == TrafficDirection.Write)
+            {
+                _applicationWriteSecret = ev.Secret;
+            }
+            else
+            {
+                _applicationReadSecret = ev.Secret;
+            }
+        }
+        else
+        {
+            CryptographicOperations.ZeroMemory(ev.Secret);
+        }
+
+        if (ev.Level == EncryptionLevel.Handshake && !IsServer)
+        {
+            _loss.OnHandshakeKeysAvailable(now);
+        }
+    }
+
+    /// <summary>RFC 9000 §7.3, §7.4, §18.2: parse, authenticate the connection IDs, apply the limits.</summary>
+    private void ApplyPeerTransportParameters(byte[] bytes, Instant now)
+    {
+        TransportErrorCode error = TransportParameters.TryParse(bytes, sentByServer: !IsServer, out TransportParameters? p, out string? reason);
+        if (error != TransportErrorCode.NoError || p is null)
+        {
+            CloseWithError((ulong)error, (ulong)Wire.Frames.FrameType.Crypto, reason ?? "bad transport parameters", now);
+            return;
+        }
+
+        // §7.3: initial_source_connection_id must match the Source Connection ID of the peer's first packet.
+        if (p.InitialSourceConnectionId is null || !_peerInitialScidKnown || !p.InitialSourceConnectionId.AsSpan().SequenceEqual(_peerInitialScid.Span))
+        {
+            CloseWithError((ulong)TransportErrorCode.TransportParameterError, 0, "initial_source_connection_id mismatch", now);
+            return;
+        }
+
+        if (!IsServer)
+        {
+            bool odcidOk = p.OriginalDestinationConnectionId is not null && p.OriginalDestinationConnectionId.AsSpan().SequenceEqual(_originalDcid.Span);
+            bool retryOk = _retrySourceCid is ConnectionId r
+                ? p.RetrySourceConnectionId is not null && p.RetrySourceConnectionId.AsSpan().SequenceEqual(r.Span)
+                : p.RetrySourceConnectionId is null;
+            if (!odcidOk || !retryOk)
+            {
+                CloseWithError((ulong)TransportErrorCode.TransportParameterError, 0, "connection ID authentication failed", now);
+                return;
+            }
+
+            if (p.StatelessResetToken is { Length: StatelessResetTokens.TokenLength } token)
+            {
+                SetPeerResetToken(0, token);
+            }
+        }
+
+        _peerParameters = p;
+        _peerAckDelayExponent = (int)p.AckDelayExponent;
+        _loss.SetPeerMaxAckDelay(TimeSpan.FromMilliseconds(p.MaxAckDelay), now);
+        if (p.MaxUdpPayloadSize < (ulong)_maxSendDatagramSize)
+        {
+            _maxSendDatagramSize = (int)p.MaxUdpPayloadSize;
+        }
+
+        // §10.1: the idle timeout is the smaller of the two non-zero values.
+        if (p.MaxIdleTimeout > 0)
+        {
+            TimeSpan peer = TimeSpan.FromMilliseconds(Math.Min(p.MaxIdleTimeout, (ulong)TimeSpan.FromDays(365).TotalMilliseconds));
+            _idleTimeout = _idleTimeout == TimeSpan.Zero ? peer : (peer < _idleTimeout ? peer : _idleTimeout);
+        }
+
+        _peerActiveCidLimit = (int)Math.Min(p.ActiveConnectionIdLimit, 64);
+        _streams.SetPeerLimits(PeerStreamLimits.From(p));
+        RestartIdleTimer(now);
+    }
+
+    private void OnHandshakeCompleted(Instant now)
+    {
+        _handshakeComplete = true;
+        ClearTimer(TimerKind.Handshake);
+        _events.Enqueue(new ConnectionEvent(ConnectionEventKind.HandshakeCompleted));
+        if (IsServer)
+        {
+            // RFC 9001 §4.1.2: the server's handshake is confirmed when it completes; it says so with HANDSHAKE_DONE.
+            _addressValidated = true;
+            _loss.SetAmplificationLimited(false, now);
+            _handshakeDonePending = true;
+            ConfirmHandshake(now);
+        }
+    }
+
+    /// <summary>RFC 9001 §4.1.2, §4.9.2: confirmation drops the Handshake keys and arms the 1-RTT PTO.</summary>
+    private void ConfirmHandshake(Instant now)
+    {
+        if (_handshakeConfirmed)
+        {
+            return;
+        }
+
+        _handshakeConfirmed = true;
+        DiscardSpace(PacketNumberSpace.Initial, now);
+        DiscardSpace(PacketNumberSpace.Handshake, now);
+        _loss.OnHandshakeConfirmed(now);
+        _events.Enqueue(new ConnectionEvent(ConnectionEventKind.HandshakeConfirmed));
+        IssueConnectionIds();
+    }
+
+    private void DiscardSpace(PacketNumberSpace space, Instant now)
+    {
+        PacketSpaceState s = _spaces[(int)space];
+        if (s.Discarded)
+        {
+            return;
+        }
+
+        _loss.OnPacketNumberSpaceDiscarded(space, now, this);
+        s.Discard();
+    }
+
+    private void DisposeApplicationSecrets()
+    {
+        if (_applicationReadSecret is not null)
+        {
+            CryptographicOperations.ZeroMemory(_applicationReadSecret);
+        }
+
+        if (_applicationWriteSecret is not null)
+        {
+            CryptographicOperations.ZeroMemory(_applicationWriteSecret);
+        }
+    }
+}

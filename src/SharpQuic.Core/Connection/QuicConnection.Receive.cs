@@ -1,0 +1,344 @@
+using System.Net;
+using SharpQuic.Core.Endpoint;
+using SharpQuic.Core.Packets;
+using SharpQuic.Core.Recovery;
+using SharpQuic.Core.Wire.Frames;
+
+namespace SharpQuic.Core.Connection;
+
+/// <summary>Receive: datagram → packets → keys → frames (RFC 9000 §12, §17; RFC 9001 §5).</summary>
+internal sealed partial class QuicConnection
+{
+    private bool _receivedFromServer;
+    private bool _retryReceived;
+
+    /// <summary>Packets dropped for want of keys, failed authentication or duplicates (diagnostics).</summary>
+    public long DroppedPackets { get; private set; }
+
+    /// <summary>
+    /// A datagram for this connection (routed by Destination Connection ID). <paramref name="datagram"/> is
+    /// unprotected in place. Returns false when no packet in it could be authenticated.
+    /// </summary>
+    public bool HandleDatagram(Instant now, IPEndPoint remote, Span<byte> datagram, EcnCodepoint ecn)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        if (State is ConnectionState.Closed or ConnectionState.Draining)
+        {
+            return true;
+        }
+
+        _bytesReceived += datagram.Length;
+        if (IsServer && !_addressValidated)
+        {
+            _loss.SetAmplificationLimited(false, now);
+        }
+
+        bool any = false;
+        var reader = new CoalescedPacketReader(datagram, _cidGenerator.Length);
+        while (reader.MoveNext() && State != ConnectionState.Closed)
+        {
+            if (reader.Status == PacketParseStatus.UnsupportedVersion)
+            {
+                continue;
+            }
+
+            PacketHeader header = reader.Current;
+            any |= HandlePacket(now, header, reader.CurrentPacket, ecn);
+        }
+
+        if (any && State == ConnectionState.Closing)
+        {
+            // §10.2.1: answer packets in the closing period with CONNECTION_CLOSE again.
+            _closeFramePending = true;
+        }
+
+        return any;
+    }
+
+    private bool HandlePacket(Instant now, in PacketHeader header, Span<byte> packet, EcnCodepoint ecn)
+    {
+        switch (header.Type)
+        {
+            case PacketType.VersionNegotiation:
+                HandleVersionNegotiation(header);
+                return false;
+            case PacketType.Retry:
+                HandleRetry(header, packet, now);
+                return false;
+            case PacketType.ZeroRtt:
+                // No 0-RTT yet: dropped (RFC 9000 §12.5 allows it; the client sends it again as 1-RTT).
+                DroppedPackets++;
+                return false;
+        }
+
+        if (header.IsLongHeader && header.Version != _version)
+        {
+            DroppedPackets++;
+            return false;
+        }
+
+        PacketNumberSpace space = header.Type switch
+        {
+            PacketType.Initial => PacketNumberSpace.Initial,
+            PacketType.Handshake => PacketNumberSpace.Handshake,
+            _ => PacketNumberSpace.ApplicationData,
+        };
+        PacketSpaceState s = _spaces[(int)space];
+        if (s.OpenKeys is null || s.Discarded)
+        {
+            DroppedPackets++;
+            return false;
+        }
+
+        PacketProtectionResult result = UnprotectPacket(s, packet, header.PacketNumberOffset, out ulong pn, out int payloadOffset, out int payloadLength);
+        if (result == PacketProtectionResult.ReservedBitsSet)
+        {
+            CloseWithError((ulong)TransportErrorCode.ProtocolViolation, 0, "reserved bits set", now);
+            return true;
+        }
+
+        if (result != PacketProtectionResult.Success)
+        {
+            DroppedPackets++;
+            return false;
+        }
+
+        if (s.Tracker.IsDuplicate(pn))
+        {
+            DroppedPackets++;
+            return true;
+        }
+
+        if (!IsServer && header.IsLongHeader && !_receivedFromServer)
+        {
+            // RFC 9000 §7.2: the client switches to the Source Connection ID of the server's first packet.
+            _receivedFromServer = true;
+            var scid = new ConnectionId(header.SourceConnectionId);
+            SetInitialPeerCid(scid);
+            _peerInitialScid = scid;
+            _peerInitialScidKnown = true;
+        }
+
+        if (IsServer && space == PacketNumberSpace.Handshake)
+        {
+            // RFC 9000 §8.1: a Handshake packet proves the client's address; RFC 9001 §4.9.1 drops Initial keys.
+            _addressValidated = true;
+            _loss.SetAmplificationLimited(false, now);
+            DiscardSpace(PacketNumberSpace.Initial, now);
+        }
+
+        ReadOnlySpan<byte> payload = packet.Slice(payloadOffset, payloadLength);
+        bool ackEliciting = ProcessFrames(now, space, header.Type, payload, header.DestinationConnectionId);
+        if (State == ConnectionState.Closed || s.Discarded)
+        {
+            return true;
+        }
+
+        s.Tracker.OnPacketReceived(pn, ackEliciting, ecn, now);
+        _ackElicitingSentSinceReceive = false;
+        if (State == ConnectionState.Open)
+        {
+            RestartIdleTimer(now);
+        }
+
+        return true;
+    }
+
+    private PacketProtectionResult UnprotectPacket(PacketSpaceState s, Span<byte> packet, int pnOffset, out ulong pn, out int payloadOffset, out int payloadLength)
+    {
+        if (s.Space != PacketNumberSpace.ApplicationData)
+        {
+            return PacketProtection.Unprotect(packet, pnOffset, s.ExpectedPacketNumber, s.OpenKeys!, out pn, out payloadOffset, out payloadLength);
+        }
+
+        // RFC 9001 §6: header protection keys never change; the Key Phase bit picks the packet keys.
+        payloadOffset = 0;
+        payloadLength = 0;
+        PacketProtectionResult r = PacketProtection.RemoveHeaderProtection(packet, pnOffset, s.ExpectedPacketNumber, s.OpenKeys!.HeaderProtection, out pn, out int pnLength);
+        if (r != PacketProtectionResult.Success)
+        {
+            return r;
+        }
+
+        bool phase = PacketProtection.KeyPhase(packet);
+        if (phase == _keyPhase)
+        {
+            return PacketProtection.DecryptPayload(packet, pnOffset, pnLength, pn, s.OpenKeys!, out payloadOffset, out payloadLength);
+        }
+
+        return DecryptWithNextKeys(s, packet, pnOffset, pnLength, pn, out payloadOffset, out payloadLength);
+    }
+
+    /// <summary>Frames of one packet; returns whether it was ack-eliciting. Errors close the connection (§12.4).</summary>
+    private bool ProcessFrames(Instant now, PacketNumberSpace space, PacketType packetType, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetDcid)
+    {
+        bool ackEliciting = false;
+        var frames = new FrameReader(payload, packetType);
+        TransportErrorCode error = TransportErrorCode.NoError;
+        while (frames.TryReadNext(out FrameType type, out error))
+        {
+            ackEliciting |= FrameTypeRules.IsAckEliciting(type);
+            switch (type)
+            {
+                case FrameType.Ack or FrameType.AckEcn:
+                    error = frames.ReadAck(out AckFrame ack);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        error = HandleAck(space, ack, now);
+                    }
+
+                    break;
+                case FrameType.Crypto:
+                    error = frames.ReadCrypto(out CryptoFrame crypto);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        error = HandleCrypto(space, crypto.Offset, crypto.Data, now);
+                    }
+
+                    break;
+                case FrameType.ConnectionClose or FrameType.ConnectionCloseApplication:
+                    error = frames.ReadConnectionClose(out ConnectionCloseFrame close);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        HandleConnectionClose(close, now);
+                        return ackEliciting;
+                    }
+
+                    break;
+                case FrameType.HandshakeDone:
+                    error = frames.Skip();
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        // §19.20: only servers send it.
+                        if (IsServer)
+                        {
+                            error = TransportErrorCode.ProtocolViolation;
+                        }
+                        else
+                        {
+                            ConfirmHandshake(now);
+                        }
+                    }
+
+                    break;
+                case FrameType.NewToken:
+                    error = IsServer ? TransportErrorCode.ProtocolViolation : frames.Skip();
+                    break;
+                case FrameType.NewConnectionId:
+                    error = frames.ReadNewConnectionId(out NewConnectionIdFrame ncid);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        error = HandleNewConnectionId(ncid);
+                    }
+
+                    break;
+                case FrameType.RetireConnectionId:
+                    error = frames.ReadRetireConnectionId(out RetireConnectionIdFrame retire);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        error = HandleRetireConnectionId(retire, packetDcid);
+                    }
+
+                    break;
+                case FrameType.PathChallenge:
+                    error = frames.ReadPathChallenge(out PathChallengeFrame challenge);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        _pathResponse = challenge.Data;
+                        _pathResponsePending = true;
+                    }
+
+                    break;
+                case FrameType.Datagram or FrameType.DatagramLen:
+                    // RFC 9221 §3: we did not advertise max_datagram_frame_size.
+                    error = TransportErrorCode.ProtocolViolation;
+                    break;
+                default:
+                    if (!_streams.TryHandleFrame(ref frames, type, now, out error))
+                    {
+                        error = frames.Skip();
+                    }
+
+                    break;
+            }
+
+            if (error != TransportErrorCode.NoError || State != ConnectionState.Open)
+            {
+                break;
+            }
+        }
+
+        if (error != TransportErrorCode.NoError)
+        {
+            CloseWithError((ulong)error, frames.RawFrameType, "frame error", now);
+        }
+
+        return ackEliciting;
+    }
+
+    private TransportErrorCode HandleAck(PacketNumberSpace space, in AckFrame ack, Instant now)
+    {
+        // RFC 9000 §19.3: ACK Delay × 2^ack_delay_exponent microseconds; capped so that hostile values cannot overflow.
+        ulong micros = ack.AckDelay > (ulong.MaxValue >> 21) ? ulong.MaxValue >> 21 : ack.AckDelay << _peerAckDelayExponent;
+        TimeSpan delay = TimeSpan.FromMicroseconds(Math.Min(micros, (ulong)TimeSpan.FromDays(1).TotalMicroseconds));
+        AckResult result = _loss.OnAckReceived(space, ack, delay, now, this);
+        if (result.AcknowledgesUnsentPacket)
+        {
+            return TransportErrorCode.ProtocolViolation;
+        }
+
+        if (result.RttUpdated)
+        {
+            _streams.SmoothedRtt = _loss.Rtt.SmoothedRtt;
+        }
+
+        return TransportErrorCode.NoError;
+    }
+
+    /// <summary>Client: Version Negotiation (RFC 9000 §6.2) — only before any other server packet, never a downgrade.</summary>
+    private void HandleVersionNegotiation(in PacketHeader header)
+    {
+        if (IsServer || _receivedFromServer || State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        VersionNegotiationOutcome outcome = VersionNegotiationPacket.Evaluate(header, _version, _originalDcid.Span, InitialSourceConnectionId.Span);
+        if (outcome != VersionNegotiationOutcome.Valid)
+        {
+            DroppedPackets++;
+            return;
+        }
+
+        // The server does not speak our version: abandon the attempt (no compatible version negotiation yet).
+        CloseInfo = new ConnectionCloseInfo(CloseReason.VersionNegotiation, false, 0, "no common QUIC version");
+        _events.Enqueue(new ConnectionEvent(ConnectionEventKind.ConnectionClosed, Close: CloseInfo));
+        SetClosedSilently();
+    }
+
+    /// <summary>Client: a Retry (RFC 9000 §17.2.5.2): at most one, before any other server packet, with a valid tag.</summary>
+    private void HandleRetry(in PacketHeader header, ReadOnlySpan<byte> packet, Instant now)
+    {
+        if (IsServer || _retryReceived || _receivedFromServer || State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        if (!RetryPacket.IsIntegrityTagValid(packet, header.Version, _originalDcid.Span) || header.Token.IsEmpty)
+        {
+            DroppedPackets++;
+            return;
+        }
+
+        _retryReceived = true;
+        var retryScid = new ConnectionId(header.SourceConnectionId);
+        _retrySourceCid = retryScid;
+        _token = header.Token.ToArray();
+        SetInitialPeerCid(retryScid);
+
+        // RFC 9001 §5.2: new Initial keys from the Retry's Source Connection ID; the ClientHello goes again.
+        InstallInitialKeys(retryScid);
+        _spaces[0].CryptoSend.ResendAll();
+        _ = now;
+    }
+}

@@ -1,0 +1,90 @@
+using SharpQuic.Core.Recovery;
+
+namespace SharpQuic.Core.Connection;
+
+/// <summary>
+/// Verdicts from loss detection (<see cref="IRecoveryObserver"/>): acknowledged frames release state, lost frames
+/// are re-queued (never the packet bytes, RFC 9000 §13.3), discarded ones are dropped.
+/// </summary>
+internal sealed partial class QuicConnection
+{
+    /// <summary>Sent-frame records in use (each is a packet in flight or awaiting a verdict).</summary>
+    internal int SentRecordsInUse => _sentFrames.InUse;
+
+    /// <inheritdoc/>
+    public void OnPacketAcked(PacketNumberSpace space, in SentPacket packet)
+    {
+        PacketSpaceState s = _spaces[(int)space];
+        foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))
+        {
+            switch (f.Kind)
+            {
+                case SentFrameKind.Ack:
+                    if (!s.Discarded)
+                    {
+                        s.Tracker.OnAckOfAckReceived(f.Value);
+                    }
+
+                    break;
+                case SentFrameKind.Crypto:
+                    if (!s.Discarded)
+                    {
+                        s.CryptoSend.OnAcked(f.Offset, f.Length);
+                    }
+
+                    break;
+                case SentFrameKind.Stream:
+                    _streams.OnStreamFrameAcked(f.Stream);
+                    break;
+                case SentFrameKind.StreamControl:
+                    _streams.OnControlFrameAcked(f.Control);
+                    break;
+            }
+        }
+
+        _sentFrames.Return(packet.RetransmitHandle);
+    }
+
+    /// <inheritdoc/>
+    public void OnPacketLost(PacketNumberSpace space, in SentPacket packet)
+    {
+        PacketSpaceState s = _spaces[(int)space];
+        foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))
+        {
+            switch (f.Kind)
+            {
+                case SentFrameKind.Crypto:
+                    if (!s.Discarded)
+                    {
+                        s.CryptoSend.OnLost(f.Offset, f.Length);
+                    }
+
+                    break;
+                case SentFrameKind.Stream:
+                    _streams.OnStreamFrameLost(f.Stream);
+                    break;
+                case SentFrameKind.StreamControl:
+                    _streams.OnControlFrameLost(f.Control);
+                    break;
+                case SentFrameKind.HandshakeDone:
+                    _handshakeDonePending = true;
+                    break;
+                case SentFrameKind.NewConnectionId:
+                    if (TryGetLocalCid(f.Value, out _))
+                    {
+                        _newCidPending.Enqueue(f.Value);
+                    }
+
+                    break;
+                case SentFrameKind.RetireConnectionId:
+                    _retireCidPending.Enqueue(f.Value);
+                    break;
+            }
+        }
+
+        _sentFrames.Return(packet.RetransmitHandle);
+    }
+
+    /// <inheritdoc/>
+    public void OnPacketDiscarded(PacketNumberSpace space, in SentPacket packet) => _sentFrames.Return(packet.RetransmitHandle);
+}

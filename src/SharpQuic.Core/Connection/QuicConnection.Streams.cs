@@ -1,0 +1,32 @@
+using SharpQuic.Core.Streams;
+
+namespace SharpQuic.Core.Connection;
+
+/// <summary>The application's stream commands; the state lives in <see cref="StreamManager"/>.</summary>
+internal sealed partial class QuicConnection
+{
+    /// <summary>Opens a stream of ours; false before the handshake completes or at the peer's stream limit.</summary>
+    public bool TryOpenStream(bool bidirectional, out StreamId id)
+    {
+        id = default;
+        if (!_handshakeComplete || State != ConnectionState.Open)
+        {
+            return false;
+        }
+
+        return _streams.TryOpenStream(bidirectional ? StreamDirection.Bidirectional : StreamDirection.Unidirectional, out id);
+    }
+
+    /// <summary>Buffers stream data (and FIN); returns the bytes accepted (fewer when the send buffer is full).</summary>
+    public int Write(StreamId id, ReadOnlySpan<byte> data, bool fin = false) =>
+        State == ConnectionState.Open ? _streams.Write(id, data, fin) : 0;
+
+    /// <summary>Reads received stream data in order.</summary>
+    public StreamReadResult Read(StreamId id, Span<byte> destination, Instant now) => _streams.Read(id, destination, now);
+
+    /// <summary>Abandons sending with RESET_STREAM (RFC 9000 §19.4).</summary>
+    public void ResetStream(StreamId id, ulong errorCode) => _streams.AbortWrite(id, errorCode);
+
+    /// <summary>Asks the peer to stop sending with STOP_SENDING (RFC 9000 §19.5).</summary>
+    public void StopSending(StreamId id, ulong errorCode, Instant now) => _streams.AbortRead(id, errorCode, now);
+}
