@@ -91,6 +91,15 @@ public sealed partial class StreamManager
     /// <summary>The connection credit the peer granted (MAX_DATA) and how much is left.</summary>
     public ulong ConnectionSendAvailable => _connectionSend.Available;
 
+    /// <summary>Stream bytes sent, connection-wide (counted against the peer's MAX_DATA).</summary>
+    public ulong ConnectionBytesSent => _connectionSend.Used;
+
+    /// <summary>The peer's connection limit (its latest MAX_DATA or initial_max_data).</summary>
+    public ulong ConnectionSendLimit => _connectionSend.Limit;
+
+    /// <summary>The highest connection-wide stream offset received (counted against our MAX_DATA).</summary>
+    public ulong ConnectionBytesReceived => _connectionReceive.Received;
+
     /// <summary>Our advertised connection limit (the last MAX_DATA value).</summary>
     public ulong ConnectionReceiveLimit => _connectionReceive.Limit;
 
