@@ -342,13 +342,13 @@ internal sealed partial class QuicConnection
 
         while (_streams.TryWriteControlFrame(ref writer, out SentControlFrame control))
         {
-            _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.StreamControl, Control = control });
+            _sentFrames.Add(handle, SentFrame.ForControl(control));
             wrote = true;
         }
 
         while (writer.Remaining > 16 && _streams.TryWriteStreamFrame(ref writer, out SentStreamFrame stream))
         {
-            _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.Stream, Stream = stream });
+            _sentFrames.Add(handle, SentFrame.ForStream(stream));
             wrote = true;
         }
 

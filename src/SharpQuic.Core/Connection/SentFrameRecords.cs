@@ -36,12 +36,25 @@ internal enum SentFrameKind : byte
 /// </summary>
 internal struct SentFrame
 {
+    // 32 bytes: the fields of the stream and control records share the generic ones, so that a packet's
+    // record stays small (per-connection memory, issue 4).
     public SentFrameKind Kind;
+    public bool Fin;
+    public byte ControlType;
+    public int Length;
     public ulong Value;
     public ulong Offset;
-    public int Length;
-    public SentStreamFrame Stream;
-    public SentControlFrame Control;
+    public ulong StreamId;
+
+    public static SentFrame ForStream(in SentStreamFrame f) =>
+        new() { Kind = SentFrameKind.Stream, StreamId = f.StreamId.Value, Offset = f.Offset, Length = f.Length, Fin = f.Fin };
+
+    public static SentFrame ForControl(in SentControlFrame f) =>
+        new() { Kind = SentFrameKind.StreamControl, ControlType = (byte)f.Type, StreamId = f.StreamId.Value, Value = f.Value };
+
+    public readonly SentStreamFrame Stream => new(new StreamId(StreamId), Offset, Length, Fin);
+
+    public readonly SentControlFrame Control => new((Wire.Frames.FrameType)ControlType, new StreamId(StreamId), Value);
 }
 
 /// <summary>
@@ -50,9 +63,9 @@ internal struct SentFrame
 /// </summary>
 internal sealed class SentFrameRecords
 {
-    private SentFrame[][] _frames = new SentFrame[64][];
-    private int[] _counts = new int[64];
-    private int[] _free = new int[64];
+    private SentFrame[][] _frames = new SentFrame[16][];
+    private int[] _counts = new int[16];
+    private int[] _free = new int[16];
     private int _freeCount;
     private int _allocated;
 
@@ -77,7 +90,7 @@ internal sealed class SentFrameRecords
         }
 
         int handle = _allocated++;
-        _frames[handle] = new SentFrame[8];
+        _frames[handle] = new SentFrame[4];
         _counts[handle] = 0;
         return handle;
     }

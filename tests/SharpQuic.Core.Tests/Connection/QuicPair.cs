@@ -126,6 +126,15 @@ internal sealed class QuicPair : IDisposable
         return Network.RunUntil(() => Client!.IsHandshakeConfirmed && ServerConnection is { IsHandshakeComplete: true }, Network.Now + limit);
     }
 
+    /// <summary>Drops both connections from the endpoints and from this pair (memory measurements).</summary>
+    public void ReleaseConnections()
+    {
+        ClientEndpoint.ForgetAllConnections();
+        ServerEndpoint.ForgetAllConnections();
+        Client = null;
+        ServerConnection = null;
+    }
+
     public void Dispose()
     {
         ServerEndpoint.Dispose();
