@@ -38,14 +38,44 @@ internal sealed partial class QuicConnection
         }
 
         // §6.2: the peer updated; we update our sending keys as well.
-        var nextWriteSecret = new byte[_applicationWriteSecret.Length];
+        MoveToNextKeys(s);
+        return r;
+    }
+
+    /// <summary>
+    /// Starts a key update ourselves (RFC 9001 §6.1): both directions move to the next generation and the Key Phase bit
+    /// flips. Packets the peer sent in the old phase after this are dropped and recovered as losses (we keep no
+    /// previous read keys). False before the handshake is confirmed.
+    /// </summary>
+    internal bool InitiateKeyUpdate()
+    {
+        PacketSpaceState s = _spaces[2];
+        if (_applicationReadSecret is null || _applicationWriteSecret is null || s.OpenKeys is null || s.SealKeys is null || !_handshakeConfirmed)
+        {
+            return false;
+        }
+
+        if (_nextOpenKeys is null)
+        {
+            _nextReadSecret = new byte[_applicationReadSecret.Length];
+            PacketProtectionKeys.NextSecret(_applicationSuite, _applicationReadSecret, _version.KeyLabels, _nextReadSecret);
+            _nextOpenKeys = s.OpenKeys.NextGeneration(_nextReadSecret, _version.KeyLabels);
+        }
+
+        MoveToNextKeys(s);
+        return true;
+    }
+
+    private void MoveToNextKeys(PacketSpaceState s)
+    {
+        var nextWriteSecret = new byte[_applicationWriteSecret!.Length];
         PacketProtectionKeys.NextSecret(_applicationSuite, _applicationWriteSecret, _version.KeyLabels, nextWriteSecret);
-        PacketProtectionKeys nextSeal = s.SealKeys.NextGeneration(nextWriteSecret, _version.KeyLabels);
-        Retire(s.OpenKeys);
+        PacketProtectionKeys nextSeal = s.SealKeys!.NextGeneration(nextWriteSecret, _version.KeyLabels);
+        Retire(s.OpenKeys!);
         Retire(s.SealKeys);
         s.OpenKeys = _nextOpenKeys;
         s.SealKeys = nextSeal;
-        CryptographicOperations.ZeroMemory(_applicationReadSecret);
+        CryptographicOperations.ZeroMemory(_applicationReadSecret!);
         CryptographicOperations.ZeroMemory(_applicationWriteSecret);
         _applicationReadSecret = _nextReadSecret;
         _applicationWriteSecret = nextWriteSecret;
@@ -53,7 +83,6 @@ internal sealed partial class QuicConnection
         _nextReadSecret = null;
         _keyPhase = !_keyPhase;
         KeyUpdates++;
-        return r;
     }
 
     /// <summary>First-generation keys own the header protection key that later generations share: kept to the end.</summary>

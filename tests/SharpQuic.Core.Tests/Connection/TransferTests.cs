@@ -14,7 +14,7 @@ public sealed class TransferTests(ITestOutputHelper output)
     /// through a lossy, reordering link; checks the SHA-256 and that flow control limits hold at every datagram.
     /// Returns the real time taken.
     /// </summary>
-    internal static TimeSpan Transfer(long bytes, double loss, double reorder, int seed, ITestOutputHelper? output = null, Action<QuicPair>? during = null)
+    internal static TimeSpan Transfer(long bytes, double loss, double reorder, int seed, ITestOutputHelper? output = null, Action<QuicPair, long>? onClientTurn = null)
     {
         using var pair = new QuicPair(seed, new LinkConditions
         {
@@ -55,6 +55,8 @@ public sealed class TransferTests(ITestOutputHelper output)
             while (client.PollEvent(out _))
             {
             }
+
+            onClientTurn?.Invoke(pair, sent);
 
             while (sent < bytes)
             {
@@ -99,7 +101,6 @@ public sealed class TransferTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         Instant start = pair.Network.Now;
         pair.ClientApp(pair.Network.Now);
-        during?.Invoke(pair);
         bool done = pair.Network.RunUntil(() => finished || client.State != ConnectionState.Open, pair.Network.Now + TimeSpan.FromHours(12));
         clock.Stop();
         output?.WriteLine($"{bytes / (1 << 20)} MiB: {clock.Elapsed.TotalSeconds:F2} s real, {(pair.Network.Now - start).TotalSeconds:F2} s virtual, "
@@ -116,6 +117,26 @@ public sealed class TransferTests(ITestOutputHelper output)
     public void Transfer_16MiB_FivePercentLossAndReordering_HashMatches()
     {
         Transfer(16L << 20, 0.05, 0.05, 81, output);
+    }
+
+    [Fact]
+    public void Transfer_WithKeyUpdatesFromClient_HashMatchesAndBothSidesUpdate()
+    {
+        // RFC 9001 §6: the client updates every 2 MiB written; the server follows each update.
+        long nextUpdate = 2L << 20;
+        int initiated = 0;
+        QuicConnection? server = null;
+        Transfer(8L << 20, 0.01, 0.0, 83, output, (pair, sent) =>
+        {
+            server = pair.ServerConnection;
+            if (sent >= nextUpdate && pair.Client!.InitiateKeyUpdate())
+            {
+                initiated++;
+                nextUpdate += 2L << 20;
+            }
+        });
+        Assert.True(initiated >= 2);
+        Assert.True(server!.KeyUpdates >= 2, $"server followed {server.KeyUpdates} of {initiated} updates");
     }
 
     [Fact]
