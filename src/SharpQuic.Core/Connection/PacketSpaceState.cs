@@ -10,10 +10,12 @@ namespace SharpQuic.Core.Connection;
 /// </summary>
 internal sealed class PacketSpaceState : IDisposable
 {
+    private ReceivedPacketTracker? _tracker;
+
     public PacketSpaceState(PacketNumberSpace space, TimeSpan maxAckDelay, int maxCryptoBuffer)
     {
         Space = space;
-        Tracker = new ReceivedPacketTracker(space, space == PacketNumberSpace.ApplicationData ? maxAckDelay : TimeSpan.Zero);
+        _tracker = new ReceivedPacketTracker(space, space == PacketNumberSpace.ApplicationData ? maxAckDelay : TimeSpan.Zero);
         CryptoReceive = new CryptoReceiveStream(maxCryptoBuffer);
     }
 
@@ -30,14 +32,15 @@ internal sealed class PacketSpaceState : IDisposable
 
     public ulong NextPacketNumber { get; set; }
 
-    public ReceivedPacketTracker Tracker { get; private set; }
+    /// <summary>The receive tracker; released with the keys (callers check <see cref="Discarded"/> first).</summary>
+    public ReceivedPacketTracker Tracker => _tracker ?? throw new InvalidOperationException("The space was discarded.");
 
     public CryptoSendStream CryptoSend { get; } = new();
 
     public CryptoReceiveStream CryptoReceive { get; }
 
     /// <summary>Next packet number to decode against (largest received + 1, RFC 9000 §17.1).</summary>
-    public ulong ExpectedPacketNumber => Tracker.LargestReceived is ulong l ? l + 1 : 0;
+    public ulong ExpectedPacketNumber => _tracker?.LargestReceived is ulong l ? l + 1 : 0;
 
     public bool CanSend => !Discarded && SealKeys is not null;
 
@@ -45,6 +48,7 @@ internal sealed class PacketSpaceState : IDisposable
     public void Discard()
     {
         Discarded = true;
+        _tracker = null; // per-connection memory: nothing of a discarded space is needed again
         DisposeKeys();
         CryptoSend.Clear();
         CryptoReceive.Clear();
