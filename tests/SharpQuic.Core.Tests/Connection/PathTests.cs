@@ -164,6 +164,19 @@ public sealed class PathTests
     }
 
     [Fact]
+    public void PendingHandshakes_AreBounded_LaterClientsGetInAfterwards()
+    {
+        using var pair = new QuicPair(71, maxPendingHandshakes: 1);
+        QuicConnection first = pair.Connect();
+        QuicConnection second = pair.ClientEndpoint.Connect(pair.Network.Now, QuicPair.ServerAddress, pair.ClientTls);
+        Assert.True(pair.Network.RunUntil(() => first.IsHandshakeComplete || second.IsHandshakeComplete, pair.Network.Now + TimeSpan.FromSeconds(5)));
+        Assert.True(pair.ServerEndpoint.DroppedDatagrams > 0, "the second client's Initial was refused while the first was pending");
+        Assert.Equal(1, pair.ServerEndpoint.ConnectionCount);
+        Assert.True(pair.Network.RunUntil(() => first.IsHandshakeConfirmed && second.IsHandshakeConfirmed, pair.Network.Now + TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, pair.ServerEndpoint.ConnectionCount);
+    }
+
+    [Fact]
     public void PausePoints_ServerOptionsAndCertificateValidationLater()
     {
         using var pair = new QuicPair(69, deferServerOptions: true, inlineValidation: false);

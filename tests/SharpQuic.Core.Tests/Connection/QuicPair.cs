@@ -30,7 +30,8 @@ internal sealed class QuicPair : IDisposable
         bool requireRetry = false,
         IReadOnlyList<QuicVersion>? serverVersions = null,
         bool inlineValidation = true,
-        StatelessResetTokens? serverResetKey = null)
+        StatelessResetTokens? serverResetKey = null,
+        int maxPendingHandshakes = 1024)
     {
         Network = new SimulatedNetwork(seed) { DefaultConditions = conditions ?? new LinkConditions { Delay = TimeSpan.FromMilliseconds(10), Mtu = 1200 } };
         ConnectionOptions options = connectionOptions ?? new ConnectionOptions();
@@ -52,6 +53,7 @@ internal sealed class QuicPair : IDisposable
                 Versions = serverVersions ?? [QuicVersion.V1, QuicVersion.V2],
                 WallClockOrigin = DateTimeOffset.UtcNow,
                 StatelessResetTokens = serverResetKey,
+                MaxPendingHandshakes = maxPendingHandshakes,
             },
             Instant.Zero);
         ClientEndpoint = new QuicEndpoint(
