@@ -42,6 +42,12 @@ public sealed partial class QPackDecoder
     /// <summary>Total number of dynamic table insertions received.</summary>
     public long InsertCount => _table.InsertCount;
 
+    /// <summary>Current dynamic table size in bytes (entries + 32 each).</summary>
+    internal long TableSize => _table.Size;
+
+    /// <summary>Current dynamic table capacity.</summary>
+    internal long TableCapacity => _table.Capacity;
+
     /// <summary>Number of field sections currently blocked.</summary>
     public int BlockedStreamCount => _blocked.Count;
 
