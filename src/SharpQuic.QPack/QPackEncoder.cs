@@ -17,7 +17,11 @@ public sealed partial class QPackEncoder
     private readonly List<Outstanding> _outstanding = [];
     private byte[] _lines = new byte[256];
     private int _linesLength;
+    private readonly int[] _history = new int[HistorySize];
+    private int _historyNext;
     private bool _capacityPending;
+
+    private const int HistorySize = 128;
 
     /// <summary>
     /// Creates an encoder for a peer that advertised <paramref name="peerMaxTableCapacity"/> and
@@ -131,15 +135,27 @@ public sealed partial class QPackEncoder
         }
 
         long entrySize = DynamicTable.EntrySize(name.Length, value.Length);
-        if (!neverIndexed && canBlock && entrySize <= _table.Capacity * 3 / 4
+        if (!neverIndexed && !dynExact && entrySize <= _table.Capacity * 3 / 4
+            && SeenBefore(name, value)
             && _table.CanInsert(entrySize, PinnedFrom(state.MinReference)))
         {
-            // The new entry is referenced right away (post-base), so only do this while blocking is allowed.
+            // Insert for later sections. The new entry is referenced right away (post-base) only when this
+            // stream may block; otherwise this line goes as a literal and later sections use the entry once
+            // the decoder has acknowledged it.
             long nameRef = staticIndex < 0 ? _table.Find(name, [], _table.FirstIndex, out _) : -1;
             WriteInsert(encoderStream, name, value, staticIndex, nameRef);
             _table.TryInsert(name.ToArray(), value.ToArray());
-            AppendIndexed(_table.InsertCount - 1, baseIndex, ref state);
-            return;
+            if (canBlock)
+            {
+                AppendIndexed(_table.InsertCount - 1, baseIndex, ref state);
+                return;
+            }
+
+            // The insert may have evicted the name match found above.
+            if (dynIndex >= 0 && dynIndex < _table.FirstIndex)
+            {
+                dynIndex = -1;
+            }
         }
 
         byte n = neverIndexed ? (byte)0x20 : (byte)0;
@@ -203,6 +219,28 @@ public sealed partial class QPackEncoder
         {
             AppendInteger((ulong)(absolute - baseIndex), 4, 0x10); // §4.5.3 post-base index
         }
+    }
+
+    // Inserting every line wastes encoder-stream bytes on one-off values (paths, dates): insert a line only
+    // when it was seen in one of the last HistorySize lines. The history is a fixed ring of hashes.
+    private bool SeenBefore(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        var hc = new HashCode();
+        hc.AddBytes(name);
+        hc.Add(name.Length);
+        hc.AddBytes(value);
+        int hash = hc.ToHashCode() | 1; // 0 marks an empty slot
+        foreach (int h in _history)
+        {
+            if (h == hash)
+            {
+                return true;
+            }
+        }
+
+        _history[_historyNext] = hash;
+        _historyNext = (_historyNext + 1) % _history.Length;
+        return false;
     }
 
     private static void Reference(long absolute, ref SectionState state)
