@@ -18,19 +18,21 @@ internal sealed partial class QuicConnection
     private byte[]? _applicationReadSecret;
     private byte[]? _applicationWriteSecret;
     private CertificateChain? _pendingPeerChain;
+    private NamedGroup? _negotiatedGroup;
+    private System.Net.Security.SslApplicationProtocol _negotiatedAlpn;
     private ClientTlsSettings? _clientTls;
 
     /// <summary>The key exchange group of the handshake.</summary>
-    public NamedGroup? NegotiatedGroup => _tls.NegotiatedGroup;
+    public NamedGroup? NegotiatedGroup => _tls is null ? _negotiatedGroup : _tls.NegotiatedGroup;
 
     /// <summary>The negotiated cipher suite.</summary>
-    public CipherSuite? NegotiatedCipherSuite => _tls.NegotiatedCipherSuite;
+    public CipherSuite? NegotiatedCipherSuite => _tls is null ? _applicationSuite : _tls.NegotiatedCipherSuite;
 
     /// <summary>The ALPN protocol agreed on (RFC 9001 §8.1).</summary>
-    public System.Net.Security.SslApplicationProtocol NegotiatedApplicationProtocol => _tls.NegotiatedApplicationProtocol;
+    public System.Net.Security.SslApplicationProtocol NegotiatedApplicationProtocol => _tls is null ? _negotiatedAlpn : _tls.NegotiatedApplicationProtocol;
 
     /// <summary>The peer's certificate, if it sent one.</summary>
-    public System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate => _tls.PeerCertificate;
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate => _tls?.PeerCertificate;
 
     /// <summary>
     /// Server pause point: the options chosen after <see cref="ConnectionEventKind.ClientHelloReceived"/> (SNI, ALPN).
@@ -86,6 +88,11 @@ internal sealed partial class QuicConnection
         if (State != ConnectionState.Open)
         {
             return;
+        }
+
+        if (_tls is null)
+        {
+            throw new InvalidOperationException("No certificate validation is pending.");
         }
 
         TlsAlert? alert = _tls.CompleteCertificateValidation(result, WallClock(now));
@@ -165,6 +172,13 @@ internal sealed partial class QuicConnection
             }
 
             int count = ready.Length;
+            if (_tls is null)
+            {
+                // The server let its TLS engine go after confirmation: nothing may follow the client's Finished
+                // (RFC 9001 §6: no KeyUpdate; no post-handshake client messages in QUIC) — unexpected_message.
+                return (TransportErrorCode)TlsAlert.UnexpectedMessage.ToQuicErrorCode();
+            }
+
             TlsAlert? alert = _tls.HandleHandshakeData(level, ready, WallClock(now));
             s.CryptoReceive.Advance(count);
             AfterTls(alert, now);
@@ -179,7 +193,7 @@ internal sealed partial class QuicConnection
         if (alert is TlsAlert a && State == ConnectionState.Open)
         {
             // RFC 9001 §4.8: a TLS alert becomes CRYPTO_ERROR 0x100 + alert; some failures are QUIC's own.
-            ulong code = _tls.IsProtocolViolation ? (ulong)TransportErrorCode.ProtocolViolation : a.ToQuicErrorCode();
+            ulong code = _tls is { IsProtocolViolation: true } ? (ulong)TransportErrorCode.ProtocolViolation : a.ToQuicErrorCode();
             CloseWithError(code, (ulong)Wire.Frames.FrameType.Crypto, "TLS handshake failed", now);
         }
     }
@@ -187,7 +201,7 @@ internal sealed partial class QuicConnection
     /// <summary>Processes every pending TLS event.</summary>
     private void DrainTls(Instant now)
     {
-        while (_tls.TryPollEvent(out TlsEvent ev))
+        while (_tls is not null && _tls.TryPollEvent(out TlsEvent ev))
         {
             switch (ev)
             {
@@ -217,6 +231,25 @@ internal sealed partial class QuicConnection
                 return;
             }
         }
+
+        ReleaseServerTlsWhenDone();
+    }
+
+    /// <summary>
+    /// Per-connection memory: once a server has confirmed the handshake and sent everything TLS gave it (tickets
+    /// included), the engine has nothing left to do unless it holds a client certificate the application may read.
+    /// </summary>
+    private void ReleaseServerTlsWhenDone()
+    {
+        if (!IsServer || !_handshakeConfirmed || _tls is null || _tls.PeerCertificate is not null || _tls.Alert is not null)
+        {
+            return;
+        }
+
+        _negotiatedGroup = _tls.NegotiatedGroup;
+        _negotiatedAlpn = _tls.NegotiatedApplicationProtocol;
+        _tls.Dispose();
+        _tls = null;
     }
 
     private PacketSpaceState? SpaceOf(EncryptionLevel level) => level switch

@@ -55,7 +55,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
     private readonly IConnectionIdGenerator _cidGenerator;
     private readonly StatelessResetTokens _resetTokens;
     private readonly DateTimeOffset _wallClockOrigin;
-    private readonly TlsConnection _tls;
+    private TlsConnection? _tls;
     private readonly PacketSpaceState[] _spaces;
     private readonly LossDetection _loss;
     private readonly StreamManager _streams;
@@ -151,7 +151,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
     public LossDetection Loss => _loss;
 
     /// <summary>The TLS engine.</summary>
-    internal TlsConnection Tls => _tls;
+    internal TlsConnection? Tls => _tls;
 
     /// <summary>The peer's transport parameters, once received.</summary>
     public TransportParameters? PeerParameters => _peerParameters;
@@ -264,7 +264,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
 
         DisposeKeyUpdateState();
         DisposeApplicationSecrets();
-        _tls.Dispose();
+        _tls?.Dispose();
     }
 
     /// <summary>The TLS engine's wall clock: the endpoint's origin plus the virtual time (it checks certificate and ticket times).</summary>

@@ -128,6 +128,13 @@ internal sealed class QuicPair : IDisposable
         return Network.RunUntil(() => Client!.IsHandshakeConfirmed && ServerConnection is { IsHandshakeComplete: true }, Network.Now + limit);
     }
 
+    /// <summary>Drops the server's connection (memory measurements).</summary>
+    public void ReleaseServerConnection()
+    {
+        ServerEndpoint.ForgetAllConnections();
+        ServerConnection = null;
+    }
+
     /// <summary>Drops both connections from the endpoints and from this pair (memory measurements).</summary>
     public void ReleaseConnections()
     {
