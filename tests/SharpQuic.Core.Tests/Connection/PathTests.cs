@@ -116,6 +116,49 @@ public sealed class PathTests
     }
 
     [Fact]
+    public void VersionNegotiation_ListingOurVersionOrWrongIds_IsIgnored()
+    {
+        // RFC 9000 §6.2: a VN that lists the version we use, or does not echo our connection IDs, changes nothing.
+        using var pair = new QuicPair(72);
+        QuicConnection client = pair.Connect(QuicVersion.V1);
+        var buffer = new byte[100];
+        Assert.True(VersionNegotiationPacket.TryWrite(buffer, 0x11, client.OriginalDestinationConnectionId.Span, client.InitialSourceConnectionId.Span, [QuicVersion.V1, QuicVersion.V2], null, out int n));
+        pair.ClientEndpoint.HandleDatagram(Instant.Zero, QuicPair.ServerAddress, QuicPair.ClientAddress, buffer.AsSpan(0, n), EcnCodepoint.NotEct);
+        Assert.True(VersionNegotiationPacket.TryWrite(buffer, 0x11, new byte[8], client.InitialSourceConnectionId.Span, [QuicVersion.V2], null, out n));
+        pair.ClientEndpoint.HandleDatagram(Instant.Zero, QuicPair.ServerAddress, QuicPair.ClientAddress, buffer.AsSpan(0, n), EcnCodepoint.NotEct);
+        Assert.Equal(ConnectionState.Open, client.State);
+        Assert.True(pair.RunHandshake(TimeSpan.FromSeconds(5)));
+
+        // And a server never answers a small datagram of an unknown version (no amplification, §14.1).
+        var probe = new byte[300];
+        probe[0] = 0xc0;
+        probe[1] = 0x1a; probe[2] = 0x2a; probe[3] = 0x3a; probe[4] = 0x4a;
+        probe[5] = 8;
+        probe[14] = 8;
+        pair.ServerEndpoint.HandleDatagram(pair.Network.Now, QuicPair.ClientAddress, QuicPair.ServerAddress, probe, EcnCodepoint.NotEct);
+        Assert.Equal(0, DrainVersionNegotiations(pair.ServerEndpoint, pair.Network.Now));
+        var full = new byte[1200];
+        probe.CopyTo(full, 0);
+        pair.ServerEndpoint.HandleDatagram(pair.Network.Now, QuicPair.ClientAddress, QuicPair.ServerAddress, full, EcnCodepoint.NotEct);
+        Assert.Equal(1, DrainVersionNegotiations(pair.ServerEndpoint, pair.Network.Now));
+    }
+
+    private static int DrainVersionNegotiations(QuicEndpoint endpoint, Instant now)
+    {
+        var buffer = new byte[1500];
+        int count = 0;
+        while (endpoint.PollTransmit(now, buffer) is Transmit t)
+        {
+            if (t.Length > 5 && (buffer[0] & 0x80) != 0 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(1)) == 0)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    [Fact]
     public void Handshake_V2_Completes()
     {
         using var pair = new QuicPair(67);
