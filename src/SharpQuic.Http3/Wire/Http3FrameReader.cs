@@ -28,6 +28,10 @@ internal sealed class Http3FrameReader
     private long _frames;
     private Http3ErrorCode _error;
 
+    // Identifiers that may only move one way on the control stream (RFC 9114 §5.2, §7.2.7).
+    private ulong? _lastGoAwayId;
+    private ulong? _lastMaxPushId;
+
     // Bounded frame payloads that span chunks are assembled here.
     private byte[]? _buffer;
     private int _buffered;
@@ -326,6 +330,11 @@ internal sealed class Http3FrameReader
                     return Failed(Http3ErrorCode.FrameError, out frame);
                 }
 
+                if (!CheckId(id, out Http3ErrorCode idError))
+                {
+                    return Failed(idError, out frame);
+                }
+
                 frame = new Http3FrameEvent(_type, id, default, 0, Http3ErrorCode.NoError);
                 return Http3FrameReadStatus.Frame;
             }
@@ -338,10 +347,45 @@ internal sealed class Http3FrameReader
                     return Failed(Http3ErrorCode.FrameError, out frame);
                 }
 
+                // RFC 9218 §7.2: a request PRIORITY_UPDATE names a client-initiated bidirectional stream.
+                if (_type == (ulong)Http3FrameType.PriorityUpdateRequest && id % 4 != 0)
+                {
+                    return Failed(Http3ErrorCode.IdError, out frame);
+                }
+
                 frame = new Http3FrameEvent(_type, id, payload[read..], 0, Http3ErrorCode.NoError);
                 return Http3FrameReadStatus.Frame;
             }
         }
+    }
+
+    // The stateless and monotonic identifier rules of GOAWAY and MAX_PUSH_ID.
+    private bool CheckId(ulong id, out Http3ErrorCode error)
+    {
+        error = Http3ErrorCode.IdError;
+        if (_type == (ulong)Http3FrameType.GoAway)
+        {
+            // §7.2.6: from a server, a client-initiated bidirectional stream ID; §5.2: never larger than before.
+            if ((_localIsClient && id % 4 != 0) || id > (_lastGoAwayId ?? ulong.MaxValue))
+            {
+                return false;
+            }
+
+            _lastGoAwayId = id;
+        }
+        else if (_type == (ulong)Http3FrameType.MaxPushId)
+        {
+            // §7.2.7: MAX_PUSH_ID cannot reduce the maximum push ID.
+            if (id < (_lastMaxPushId ?? 0))
+            {
+                return false;
+            }
+
+            _lastMaxPushId = id;
+        }
+
+        error = Http3ErrorCode.NoError;
+        return true;
     }
 
     private Http3FrameReadStatus Failed(Http3ErrorCode error, out Http3FrameEvent frame)

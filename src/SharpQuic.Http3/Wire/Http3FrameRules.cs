@@ -61,7 +61,8 @@ internal static class Http3FrameRules
                 return Http3ErrorCode.IdError;
             case (ulong)Http3FrameType.PriorityUpdateRequest:
             case (ulong)Http3FrameType.PriorityUpdatePush:
-                // RFC 9218 §7.2: sent by clients on the control stream only.
+                // RFC 9218 §7.2: sent by clients on the control stream only. A push one is passed on
+                // (a server that never pushes simply ignores it) rather than judged here.
                 return control && !localIsClient ? Http3ErrorCode.NoError : Http3ErrorCode.FrameUnexpected;
             case (ulong)Http3FrameType.WebTransportStream:
                 // draft-ietf-webtrans-http3 §4.3: only as the very first bytes of a bidirectional stream.

@@ -20,7 +20,7 @@ public sealed class Http3FrameReaderTests
             var payloadOnly = new byte[settings.GetPayloadLength()];
             Assert.True(settings.TryWritePayload(payloadOnly, out _));
 
-            ulong goAway = VarIntValue(random), maxPush = VarIntValue(random), element = VarIntValue(random), push = VarIntValue(random);
+            ulong goAway = VarIntValue(random), maxPush = VarIntValue(random), element = 4 * (VarIntValue(random) >> 2), push = VarIntValue(random);
             byte[] priority = "u=3, i"u8.ToArray();
             var buffer = new byte[64];
             byte[] input = Concat(
@@ -239,6 +239,32 @@ public sealed class Http3FrameReaderTests
             Assert.Equal(Http3ErrorCode.FrameError, seen[^1].Error);
         }
     }
+
+    [Fact]
+    public void Identifier_rules_of_goaway_max_push_id_and_priority_update()
+    {
+        byte[] settings = Frame(0x04, []);
+
+        // RFC 9114 §7.2.6: a server's GOAWAY carries a client-initiated bidirectional stream ID.
+        Assert.Equal(Http3ErrorCode.IdError, Last(true, settings, VarIntFrame(0x07, 6)).Error);
+        Assert.Equal("Frame", Last(true, settings, VarIntFrame(0x07, 8)).Kind);
+        Assert.Equal("Frame", Last(false, settings, VarIntFrame(0x07, 7)).Kind); // a client's GOAWAY carries a push ID
+
+        // §5.2: later GOAWAY frames may not raise the identifier.
+        Assert.Equal("Frame", Last(true, settings, VarIntFrame(0x07, 8), VarIntFrame(0x07, 8), VarIntFrame(0x07, 4)).Kind);
+        Assert.Equal(Http3ErrorCode.IdError, Last(true, settings, VarIntFrame(0x07, 4), VarIntFrame(0x07, 8)).Error);
+
+        // §7.2.7: MAX_PUSH_ID cannot be reduced.
+        Assert.Equal("Frame", Last(false, settings, VarIntFrame(0x0d, 3), VarIntFrame(0x0d, 3), VarIntFrame(0x0d, 9)).Kind);
+        Assert.Equal(Http3ErrorCode.IdError, Last(false, settings, VarIntFrame(0x0d, 9), VarIntFrame(0x0d, 8)).Error);
+
+        // RFC 9218 §7.2: a request PRIORITY_UPDATE names a client-initiated bidirectional stream.
+        Assert.Equal(Http3ErrorCode.IdError, Last(false, settings, VarIntFrame(0xF0700, 2, "u=1"u8.ToArray())).Error);
+        Assert.Equal("Frame", Last(false, settings, VarIntFrame(0xF0701, 2, "u=1"u8.ToArray())).Kind);
+    }
+
+    private static Seen Last(bool localIsClient, params byte[][] frames)
+        => ReadFrames(new Http3FrameReader(Http3StreamKind.Control, localIsClient), Concat(frames), [])[^1];
 
     [Fact]
     public void Oversize_headers_are_excessive_load_and_the_limit_itself_is_accepted()
