@@ -60,15 +60,12 @@ internal sealed class CapsuleReader
     // draft-ietf-webtrans-http3 §5.6.1, §5.6.2: stream counts cannot exceed 2^60.
     private const ulong MaxStreamCount = 1UL << 60;
 
-    private readonly byte[] _header = new byte[16];
-    private int _headerLength;
+    private VarIntPairReader _header;
     private State _state;
     private ulong _type;
     private ulong _remaining;
     private Http3ErrorCode _error;
-    private byte[]? _buffer;
-    private int _buffered;
-    private int _payloadLength;
+    private PayloadAssembler _payload;
 
     /// <summary>Creates a reader that drops DATAGRAM capsules over <paramref name="maxDatagramSize"/> bytes.</summary>
     public CapsuleReader(int maxDatagramSize = 65535)
@@ -92,7 +89,7 @@ internal sealed class CapsuleReader
     public long DroppedDatagrams { get; private set; }
 
     /// <summary>Whether the reader sits between capsules.</summary>
-    public bool IsAtCapsuleBoundary => _state == State.Header && _headerLength == 0;
+    public bool IsAtCapsuleBoundary => _state == State.Header && _header.IsEmpty;
 
     /// <summary>
     /// Reads from <paramref name="input"/>; <paramref name="consumed"/> bytes were used (pass the
@@ -111,7 +108,7 @@ internal sealed class CapsuleReader
                     return CapsuleReadStatus.Error;
 
                 case State.Header:
-                    if (!TryReadHeader(input, ref consumed, out ulong length))
+                    if (!_header.TryRead(input, ref consumed, out _type, out ulong length))
                     {
                         return CapsuleReadStatus.NeedMoreData;
                     }
@@ -139,31 +136,9 @@ internal sealed class CapsuleReader
 
                 default:
                 {
-                    ReadOnlySpan<byte> payload;
-                    int available = input.Length - consumed;
-                    if (_buffered == 0 && available >= _payloadLength)
+                    if (!_payload.TryAssemble(input, ref consumed, out ReadOnlySpan<byte> payload))
                     {
-                        payload = input.Slice(consumed, _payloadLength);
-                        consumed += _payloadLength;
-                    }
-                    else
-                    {
-                        if (_buffer is null || _buffer.Length < _payloadLength)
-                        {
-                            _buffer = new byte[Math.Max(_payloadLength, Math.Max(64, (_buffer?.Length ?? 0) * 2))];
-                        }
-
-                        int take = Math.Min(available, _payloadLength - _buffered);
-                        input.Slice(consumed, take).CopyTo(_buffer.AsSpan(_buffered));
-                        _buffered += take;
-                        consumed += take;
-                        if (_buffered < _payloadLength)
-                        {
-                            return CapsuleReadStatus.NeedMoreData;
-                        }
-
-                        payload = _buffer.AsSpan(0, _payloadLength);
-                        _buffered = 0;
+                        return CapsuleReadStatus.NeedMoreData;
                     }
 
                     _state = State.Header;
@@ -194,32 +169,6 @@ internal sealed class CapsuleReader
         _state = State.Failed;
         _error = error = Http3ErrorCode.MessageError;
         return false;
-    }
-
-    private bool TryReadHeader(ReadOnlySpan<byte> input, ref int consumed, out ulong length)
-    {
-        length = 0;
-        while (true)
-        {
-            if (_headerLength > 0)
-            {
-                int typeLength = VarInt.LengthFromFirstByte(_header[0]);
-                if (_headerLength > typeLength && _headerLength == typeLength + VarInt.LengthFromFirstByte(_header[typeLength]))
-                {
-                    VarInt.TryRead(_header, out _type, out _);
-                    VarInt.TryRead(_header.AsSpan(typeLength), out length, out _);
-                    _headerLength = 0;
-                    return true;
-                }
-            }
-
-            if (consumed >= input.Length)
-            {
-                return false;
-            }
-
-            _header[_headerLength++] = input[consumed++];
-        }
     }
 
     private bool OnHeader(ulong length, out CapsuleEvent capsule)
@@ -275,8 +224,7 @@ internal sealed class CapsuleReader
             return Fail(Http3ErrorCode.MessageError, out capsule);
         }
 
-        _payloadLength = (int)length;
-        _buffered = 0;
+        _payload.Start((int)length);
         _state = State.Buffer;
         return true;
     }

@@ -18,9 +18,7 @@ internal sealed class Http3FrameReader
     private readonly bool _localIsClient;
     private readonly Http3FrameReaderOptions _options;
 
-    // A frame header is two varints, at most 16 bytes; kept here when it spans chunks.
-    private readonly byte[] _header = new byte[16];
-    private int _headerLength;
+    private VarIntPairReader _header;
 
     private State _state;
     private ulong _type;
@@ -32,10 +30,7 @@ internal sealed class Http3FrameReader
     private ulong? _lastGoAwayId;
     private ulong? _lastMaxPushId;
 
-    // Bounded frame payloads that span chunks are assembled here.
-    private byte[]? _buffer;
-    private int _buffered;
-    private int _payloadLength;
+    private PayloadAssembler _payload;
 
     public Http3FrameReader(Http3StreamKind kind, bool localIsClient, Http3FrameReaderOptions? options = null)
     {
@@ -55,7 +50,7 @@ internal sealed class Http3FrameReader
     }
 
     /// <summary>Whether the reader sits between frames (so a clean end of the stream here is not truncation).</summary>
-    public bool IsAtFrameBoundary => _state == State.Header && _headerLength == 0;
+    public bool IsAtFrameBoundary => _state == State.Header && _header.IsEmpty;
 
     /// <summary>Number of frames whose header was read, unknown ones included.</summary>
     public long FrameCount => _frames;
@@ -84,7 +79,7 @@ internal sealed class Http3FrameReader
 
                 case State.Header:
                 {
-                    if (!TryReadHeader(input, ref consumed, out ulong length))
+                    if (!_header.TryRead(input, ref consumed, out _type, out ulong length))
                     {
                         return Http3FrameReadStatus.NeedMoreData;
                     }
@@ -141,33 +136,9 @@ internal sealed class Http3FrameReader
 
                 case State.Buffer:
                 {
-                    ReadOnlySpan<byte> payload;
-                    int available = input.Length - consumed;
-                    if (_buffered == 0 && available >= _payloadLength)
+                    if (!_payload.TryAssemble(input, ref consumed, out ReadOnlySpan<byte> payload))
                     {
-                        // The whole payload is in this chunk: parse it in place, no copy.
-                        payload = input.Slice(consumed, _payloadLength);
-                        consumed += _payloadLength;
-                    }
-                    else
-                    {
-                        _buffer ??= new byte[Math.Max(_payloadLength, 64)];
-                        if (_buffer.Length < _payloadLength)
-                        {
-                            _buffer = new byte[Math.Max(_payloadLength, _buffer.Length * 2)];
-                        }
-
-                        int take = Math.Min(available, _payloadLength - _buffered);
-                        input.Slice(consumed, take).CopyTo(_buffer.AsSpan(_buffered));
-                        _buffered += take;
-                        consumed += take;
-                        if (_buffered < _payloadLength)
-                        {
-                            return Http3FrameReadStatus.NeedMoreData;
-                        }
-
-                        payload = _buffer.AsSpan(0, _payloadLength);
-                        _buffered = 0;
+                        return Http3FrameReadStatus.NeedMoreData;
                     }
 
                     _state = State.Header;
@@ -200,34 +171,6 @@ internal sealed class Http3FrameReader
 
         error = Fail(Http3ErrorCode.FrameError);
         return false;
-    }
-
-    private bool TryReadHeader(ReadOnlySpan<byte> input, ref int consumed, out ulong length)
-    {
-        // Bytes are gathered one at a time (at most 16) so a header split anywhere is handled
-        // by the same path; the first byte of each varint gives its length (RFC 9000 §16).
-        length = 0;
-        while (true)
-        {
-            if (_headerLength > 0)
-            {
-                int typeLength = VarInt.LengthFromFirstByte(_header[0]);
-                if (_headerLength > typeLength && _headerLength == typeLength + VarInt.LengthFromFirstByte(_header[typeLength]))
-                {
-                    VarInt.TryRead(_header, out _type, out _);
-                    VarInt.TryRead(_header.AsSpan(typeLength), out length, out _);
-                    _headerLength = 0;
-                    return true;
-                }
-            }
-
-            if (consumed >= input.Length)
-            {
-                return false;
-            }
-
-            _header[_headerLength++] = input[consumed++];
-        }
     }
 
     private Http3FrameReadStatus OnHeader(ulong length, out Http3FrameEvent frame)
@@ -297,8 +240,7 @@ internal sealed class Http3FrameReader
             return Failed(tooLong, out frame);
         }
 
-        _payloadLength = (int)length;
-        _buffered = 0;
+        _payload.Start((int)length);
         _state = State.Buffer;
         return Http3FrameReadStatus.NeedMoreData;
     }

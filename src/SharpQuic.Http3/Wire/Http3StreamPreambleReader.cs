@@ -10,7 +10,7 @@ namespace SharpQuic.Http3.Wire;
 /// </summary>
 internal sealed class Http3StreamPreambleReader
 {
-    private readonly byte[] _buffer = new byte[16];
+    private VarIntPairBytes _buffer;
     private int _length;
 
     /// <summary>Whether the preamble is complete.</summary>
@@ -29,14 +29,15 @@ internal sealed class Http3StreamPreambleReader
     public bool TryRead(ReadOnlySpan<byte> input, out int consumed)
     {
         consumed = 0;
+        Span<byte> buffer = _buffer;
         while (!IsComplete)
         {
             if (_length > 0)
             {
-                int typeLength = VarInt.LengthFromFirstByte(_buffer[0]);
+                int typeLength = VarInt.LengthFromFirstByte(buffer[0]);
                 if (_length == typeLength)
                 {
-                    VarInt.TryRead(_buffer, out ulong type, out _);
+                    VarInt.TryRead(buffer, out ulong type, out _);
                     StreamType = type;
                     if (type != (ulong)Http3StreamType.Push && type != (ulong)Http3StreamType.WebTransport)
                     {
@@ -44,9 +45,9 @@ internal sealed class Http3StreamPreambleReader
                         break;
                     }
                 }
-                else if (_length > typeLength && _length == typeLength + VarInt.LengthFromFirstByte(_buffer[typeLength]))
+                else if (_length > typeLength && _length == typeLength + VarInt.LengthFromFirstByte(buffer[typeLength]))
                 {
-                    VarInt.TryRead(_buffer.AsSpan(typeLength), out ulong id, out _);
+                    VarInt.TryRead(buffer[typeLength..], out ulong id, out _);
                     Id = id;
                     IsComplete = true;
                     break;
@@ -58,7 +59,7 @@ internal sealed class Http3StreamPreambleReader
                 return false;
             }
 
-            _buffer[_length++] = input[consumed++];
+            buffer[_length++] = input[consumed++];
         }
 
         return true;
