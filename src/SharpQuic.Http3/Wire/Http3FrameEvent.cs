@@ -69,13 +69,37 @@ internal sealed class Http3FrameReaderOptions
     /// Largest encoded HEADERS or PUSH_PROMISE payload accepted (bytes). A larger frame is an
     /// H3_EXCESSIVE_LOAD connection error (RFC 9114 §10.5): the reader will not buffer it.
     /// </summary>
-    public int MaxHeadersFrameSize { get; init; } = 64 * 1024;
+    public int MaxHeadersFrameSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 64 * 1024;
 
     /// <summary>Largest SETTINGS payload accepted; larger is H3_EXCESSIVE_LOAD.</summary>
-    public int MaxSettingsFrameSize { get; init; } = 4096;
+    public int MaxSettingsFrameSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 4096;
 
     /// <summary>Largest PRIORITY_UPDATE priority field value accepted; larger is H3_EXCESSIVE_LOAD.</summary>
-    public int MaxPriorityFieldValueSize { get; init; } = 1024;
+    public int MaxPriorityFieldValueSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 1024;
 
     /// <summary>Whether WebTransport was negotiated, so that WT_STREAM may open a bidirectional stream.</summary>
     public bool WebTransportEnabled { get; init; }

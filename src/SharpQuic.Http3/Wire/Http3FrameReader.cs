@@ -213,7 +213,7 @@ internal sealed class Http3FrameReader
                     return Failed(Http3ErrorCode.FrameError, out frame);
                 }
 
-                return Bounded(length, MaxVarIntFrameSize + _options.MaxPriorityFieldValueSize, Http3ErrorCode.ExcessiveLoad, out frame);
+                return Bounded(length, MaxVarIntFrameSize + (long)_options.MaxPriorityFieldValueSize, Http3ErrorCode.ExcessiveLoad, out frame);
             case (ulong)Http3FrameType.GoAway:
             case (ulong)Http3FrameType.MaxPushId:
             case (ulong)Http3FrameType.CancelPush:
@@ -232,10 +232,10 @@ internal sealed class Http3FrameReader
         }
     }
 
-    private Http3FrameReadStatus Bounded(ulong length, int bound, Http3ErrorCode tooLong, out Http3FrameEvent frame)
+    private Http3FrameReadStatus Bounded(ulong length, long bound, Http3ErrorCode tooLong, out Http3FrameEvent frame)
     {
         frame = default;
-        if (length > (ulong)bound)
+        if (length > (ulong)bound || length > (ulong)Array.MaxLength)
         {
             return Failed(tooLong, out frame);
         }

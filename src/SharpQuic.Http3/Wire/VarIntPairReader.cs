@@ -89,7 +89,7 @@ internal struct PayloadAssembler
 
         if (_buffer is null || _buffer.Length < _length)
         {
-            _buffer = new byte[Math.Max(_length, Math.Max(64, (_buffer?.Length ?? 0) * 2))];
+            _buffer = new byte[Math.Max(_length, 64)]; // grows to the largest payload seen, no further
         }
 
         int take = Math.Min(available, _length - _buffered);

@@ -367,6 +367,30 @@ public sealed class Http3FrameReaderTests
         }
     }
 
+    [Fact]
+    public void Push_frames_are_written_in_their_wire_form()
+    {
+        var random = new Random(5);
+        var buffer = new byte[64];
+        for (int i = 0; i < 200; i++)
+        {
+            ulong pushId = VarIntValue(random);
+            byte[] section = Bytes(random, random.Next(0, 20));
+            Assert.True(Http3FrameWriter.TryWriteCancelPush(buffer, pushId, out int written));
+            Assert.Equal(VarInts(0x03, (ulong)Core.Wire.VarInt.EncodedLength(pushId), pushId), buffer[..written]);
+            Assert.True(Http3FrameWriter.TryWritePushPromise(buffer, pushId, section, out written));
+            Assert.Equal(Concat(VarInts(0x05, (ulong)(Core.Wire.VarInt.EncodedLength(pushId) + section.Length), pushId), section), buffer[..written]);
+            Assert.False(Http3FrameWriter.TryWritePushPromise(buffer.AsSpan(0, written - 1), pushId, section, out _));
+        }
+    }
+
+    [Fact]
+    public void Negative_limits_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Http3FrameReaderOptions { MaxHeadersFrameSize = -1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Http3FrameReaderOptions { MaxPriorityFieldValueSize = -1 });
+    }
+
     private delegate bool SpanWrite(Span<byte> destination, out int written);
 
     private static byte[] Write(byte[] buffer, SpanWrite write)
