@@ -132,7 +132,7 @@ internal sealed class Http3Settings
 
     /// <summary>
     /// Parses a SETTINGS payload. Errors: H3_FRAME_ERROR for a cut pair; H3_SETTINGS_ERROR for a
-    /// reserved HTTP/2 identifier (0x02–0x05, §7.2.4.1), a duplicate identifier (§7.2.4), or a
+    /// reserved HTTP/2 identifier (0x00, 0x02–0x05, §7.2.4.1, §11.2.2), a duplicate identifier (§7.2.4), or a
     /// boolean setting whose value is neither 0 nor 1.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out Http3Settings? settings, out Http3ErrorCode error)
@@ -316,8 +316,10 @@ internal sealed class Http3Settings
 
         switch (id)
         {
-            case 0x02 or 0x03 or 0x04 or 0x05:
-                return false; // HTTP/2 settings with no HTTP/3 meaning (RFC 9114 §7.2.4.1)
+            case 0x00 or 0x02 or 0x03 or 0x04 or 0x05:
+                // HTTP/2 identifiers with no HTTP/3 meaning (RFC 9114 §7.2.4.1); 0x00 is reserved
+                // with them in the §11.2.2 registry, and no peer has a reason to send it.
+                return false;
             case (ulong)Http3SettingId.QPackMaxTableCapacity:
                 QPackMaxTableCapacity = value;
                 break;

@@ -86,6 +86,7 @@ public sealed class Http3SettingsTests
     }
 
     [Theory]
+    [InlineData(0x00UL)]
     [InlineData(0x02UL)]
     [InlineData(0x03UL)]
     [InlineData(0x04UL)]
