@@ -213,6 +213,11 @@ internal sealed class CapsuleReader
 
                 bound = 8;
                 break;
+            case (ulong)CapsuleType.WebTransportMaxStreamData:
+            case (ulong)CapsuleType.WebTransportStreamDataBlocked:
+                // draft-ietf-webtrans-http3 §5.4: per-stream limits are QUIC's; these capsules are a
+                // session error, reported as a malformed message.
+                return Fail(Http3ErrorCode.MessageError, out capsule);
             default:
                 _remaining = length;
                 _state = State.Skip;

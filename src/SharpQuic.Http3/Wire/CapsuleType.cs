@@ -21,8 +21,14 @@ internal enum CapsuleType : ulong
     /// <summary>WT_MAX_STREAMS for unidirectional streams.</summary>
     WebTransportMaxStreamsUni = 0x190B4D40,
 
+    /// <summary>WT_MAX_STREAM_DATA (WebTransport over HTTP/2 only): prohibited over HTTP/3.</summary>
+    WebTransportMaxStreamData = 0x190B4D3E,
+
     /// <summary>WT_DATA_BLOCKED: the session-level limit at which the sender blocked.</summary>
     WebTransportDataBlocked = 0x190B4D41,
+
+    /// <summary>WT_STREAM_DATA_BLOCKED (WebTransport over HTTP/2 only): prohibited over HTTP/3.</summary>
+    WebTransportStreamDataBlocked = 0x190B4D42,
 
     /// <summary>WT_STREAMS_BLOCKED for bidirectional streams.</summary>
     WebTransportStreamsBlockedBidi = 0x190B4D43,

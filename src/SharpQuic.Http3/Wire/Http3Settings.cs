@@ -28,13 +28,13 @@ internal enum Http3SettingId : ulong
     /// <summary>SETTINGS_WT_ENABLED, draft-ietf-webtrans-http3 §3.1 (draft-specific code point), 0 or 1.</summary>
     WebTransportEnabled = 0x2c7cf000,
 
-    /// <summary>SETTINGS_WT_INITIAL_MAX_STREAMS_UNI (draft-ietf-webtrans-http3 §5.3).</summary>
+    /// <summary>SETTINGS_WT_INITIAL_MAX_STREAMS_UNI (draft-ietf-webtrans-http3 §5.5).</summary>
     WebTransportInitialMaxStreamsUni = 0x2b64,
 
-    /// <summary>SETTINGS_WT_INITIAL_MAX_STREAMS_BIDI (draft-ietf-webtrans-http3 §5.3).</summary>
+    /// <summary>SETTINGS_WT_INITIAL_MAX_STREAMS_BIDI (draft-ietf-webtrans-http3 §5.5).</summary>
     WebTransportInitialMaxStreamsBidi = 0x2b65,
 
-    /// <summary>SETTINGS_WT_INITIAL_MAX_DATA (draft-ietf-webtrans-http3 §5.3).</summary>
+    /// <summary>SETTINGS_WT_INITIAL_MAX_DATA (draft-ietf-webtrans-http3 §5.5).</summary>
     WebTransportInitialMaxData = 0x2b61,
 
     /// <summary>SETTINGS_WT_MAX_SESSIONS of the intermediate drafts (not in the current draft).</summary>

@@ -92,6 +92,8 @@ public sealed class CapsuleTests
         { Capsule(0x190B4D3D, [0x05, 0x00]), Http3ErrorCode.MessageError }, // extra byte
         { Capsule(0x190B4D41, [0x40]), Http3ErrorCode.MessageError }, // value cut short
         { Capsule(0x190B4D3F, new byte[9]), Http3ErrorCode.MessageError }, // longer than a varint
+        { Capsule(0x190B4D3E, VarInts(100)), Http3ErrorCode.MessageError }, // WT_MAX_STREAM_DATA: HTTP/2 only
+        { Capsule(0x190B4D42, VarInts(100)), Http3ErrorCode.MessageError }, // WT_STREAM_DATA_BLOCKED: HTTP/2 only
         { Capsule(0x190B4D3F, VarInts((1UL << 60) + 1)), Http3ErrorCode.WebTransportFlowControlError },
         { Capsule(0x190B4D44, VarInts((1UL << 62) - 1)), Http3ErrorCode.WebTransportFlowControlError },
     };
