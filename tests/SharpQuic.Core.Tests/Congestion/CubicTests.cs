@@ -134,12 +134,10 @@ public sealed class CubicTests
             sim.RunUntil(epoch + (rttPath * i));
             window[i] = (double)cc.CongestionWindow / Mds;
 
-            // The window tracks W_cubic: not behind W_cubic(t − RTT), not beyond W_cubic(t + RTT).
+            // Aiming at W_cubic(t + RTT) and closing the gap over one RTT (RFC 9438 §4.2) keeps
+            // the window on the curve itself, not one RTT behind it.
             double t = i * rttPath.TotalSeconds;
-            if (i > 0)
-            {
-                Assert.InRange(window[i], Cubic.CubicWindow(t - rttPath.TotalSeconds, cc.K, wMax) - 1, Cubic.CubicWindow(t + rttPath.TotalSeconds, cc.K, wMax) + 1);
-            }
+            Assert.InRange(window[i], Cubic.CubicWindow(t, cc.K, wMax) - 1, Cubic.CubicWindow(t, cc.K, wMax) + 1);
         }
 
         int kRound = (int)Math.Round(cc.K / rttPath.TotalSeconds);
