@@ -28,6 +28,9 @@ public sealed class Cubic : ICongestionController
     /// <summary>The per-RTT growth bound: target at most 1.5 · cwnd (RFC 9438 §4.2).</summary>
     private const double MaxGrowthPerRtt = 1.5;
 
+    /// <summary>L (RFC 9406 §4.2): slow-start growth per ACK, in segments, for a sender that does not pace.</summary>
+    private const int UnpacedAckGrowthSegments = 8;
+
     private readonly HyStartPlusPlus? _hyStart;
     private long _window;
     private long _bytesInFlight;
@@ -44,6 +47,11 @@ public sealed class Cubic : ICongestionController
     private double _pendingGrowth;
     private long _cssRemainder;
 
+    // RFC 9406 §4.2's per-ACK limit L, for unpaced senders: growth so far for the ACK frame being
+    // processed (acknowledgments at one instant come from one frame).
+    private Instant _growthAckTime;
+    private long _growthThisAck;
+
     // RFC 9438 §5.8: the epoch is frozen while the sender is not cwnd-limited.
     private bool _appLimitedFrozen;
     private Instant _appLimitedSince;
@@ -52,9 +60,12 @@ public sealed class Cubic : ICongestionController
     /// <param name="maxDatagramSize">The path's max_datagram_size.</param>
     /// <param name="hyStart">Whether the initial slow start uses HyStart++ (RFC 9406).</param>
     /// <param name="fastConvergence">Whether fast convergence (RFC 9438 §4.7) lowers W_max after successive losses.</param>
+    /// <param name="paced">Whether the sender paces (<see cref="Pacer"/>); when not, slow start grows by at most
+    /// L = 8 segments per ACK frame (RFC 9406 §4.2).</param>
     /// <exception cref="ArgumentOutOfRangeException">The size is below 1200 bytes.</exception>
-    public Cubic(int maxDatagramSize = RecoveryConstants.MinimumMaxDatagramSize, bool hyStart = true, bool fastConvergence = true)
+    public Cubic(int maxDatagramSize = RecoveryConstants.MinimumMaxDatagramSize, bool hyStart = true, bool fastConvergence = true, bool paced = true)
     {
+        Paced = paced;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDatagramSize, RecoveryConstants.MinimumMaxDatagramSize);
         MaxDatagramSize = maxDatagramSize;
         FastConvergence = fastConvergence;
@@ -74,6 +85,9 @@ public sealed class Cubic : ICongestionController
 
     /// <inheritdoc/>
     public bool IsAppLimited { get; set; }
+
+    /// <summary>Whether the sender paces; when not, slow start is limited to L segments per ACK frame.</summary>
+    public bool Paced { get; }
 
     /// <summary>Whether fast convergence (RFC 9438 §4.7) is on.</summary>
     public bool FastConvergence { get; }
@@ -182,7 +196,7 @@ public sealed class Cubic : ICongestionController
 
         if (slowStart)
         {
-            SlowStartGrowth(packet.Size);
+            SlowStartGrowth(now, packet.Size);
             if (leaveSlowStart)
             {
                 // RFC 9406 §4.2: CSS_ROUNDS done; congestion avoidance from the current window.
@@ -269,8 +283,22 @@ public sealed class Cubic : ICongestionController
         _inEpoch = false;
     }
 
-    private void SlowStartGrowth(int ackedBytes)
+    private void SlowStartGrowth(Instant now, int ackedBytes)
     {
+        // RFC 9406 §4.2: cwnd += min(N, L · SMSS) per ACK; L is infinite for a paced sender.
+        if (!Paced)
+        {
+            if (now != _growthAckTime)
+            {
+                _growthAckTime = now;
+                _growthThisAck = 0;
+            }
+
+            long limit = (long)UnpacedAckGrowthSegments * MaxDatagramSize;
+            ackedBytes = (int)Math.Min(ackedBytes, Math.Max(0, limit - _growthThisAck));
+            _growthThisAck += ackedBytes;
+        }
+
         if (_hyStart?.Phase == SlowStartPhase.ConservativeSlowStart)
         {
             // RFC 9406 §4.2: growth divided by CSS_GROWTH_DIVISOR, remainder carried over.
@@ -281,7 +309,7 @@ public sealed class Cubic : ICongestionController
             return;
         }
 
-        // RFC 9002 §7.3.1 (the pacer stands in for RFC 9406's per-ACK limit L).
+        // RFC 9002 §7.3.1: slow start grows by the bytes acknowledged.
         _window += ackedBytes;
     }
 

@@ -342,6 +342,8 @@ public sealed class CubicTests
         ICongestionController cubic = CongestionControllerFactory.Create(CongestionControlAlgorithm.Cubic, 1400);
         Assert.IsType<Cubic>(cubic);
         Assert.Equal(1400, cubic.MaxDatagramSize);
+        Assert.True(((Cubic)cubic).Paced);
+        Assert.False(((Cubic)CongestionControllerFactory.Create(CongestionControlAlgorithm.Cubic, paced: false)).Paced);
         Assert.Equal(CongestionControlAlgorithm.NewReno, CongestionControllerFactory.DefaultAlgorithm);
         Assert.Throws<ArgumentOutOfRangeException>(() => CongestionControllerFactory.Create((CongestionControlAlgorithm)7));
     }

@@ -172,6 +172,34 @@ public sealed class HyStartTests
         Assert.Equal(0, flow.Lost);
     }
 
+    [Theory]
+    [InlineData(true, 20)]
+    [InlineData(false, 8)]
+    public void An_unpaced_sender_grows_at_most_eight_segments_per_ack_frame(bool paced, int expectedGrowth)
+    {
+        var cc = new Cubic(Mds, paced: paced);
+        var rtt = new RttEstimator();
+        rtt.Update(At(50), TimeSpan.FromMilliseconds(50), TimeSpan.Zero, true);
+        for (ulong pn = 0; pn < 20; pn++)
+        {
+            cc.OnPacketSent(At(0), new SentPacket(pn, At(0), Mds, true, true, 0));
+        }
+
+        // One ACK frame for 20 packets: LossDetection reports them all at one instant.
+        long before = cc.CongestionWindow;
+        for (ulong pn = 0; pn < 20; pn++)
+        {
+            cc.OnPacketAcked(At(50), new SentPacket(pn, At(0), Mds, true, true, 0), rtt);
+        }
+
+        Assert.Equal((long)expectedGrowth * Mds, cc.CongestionWindow - before);
+
+        // The next frame may grow again.
+        cc.OnPacketSent(At(50), new SentPacket(20, At(50), Mds, true, true, 0));
+        cc.OnPacketAcked(At(100), new SentPacket(20, At(50), Mds, true, true, 0), rtt);
+        Assert.Equal((long)(expectedGrowth + 1) * Mds, cc.CongestionWindow - before);
+    }
+
     private static (BottleneckSim Sim, Cubic Cc, BottleneckSim.Flow Flow) Start(int rttMs)
     {
         var sim = new BottleneckSim(10e9, TimeSpan.FromMilliseconds(rttMs));
