@@ -44,8 +44,8 @@ public sealed partial class LossDetection
     private readonly bool[] _discarded = new bool[Spaces];
 
     // Per-call scratch, grown with the largest window seen and then reused.
-    private SentPacket[] _acked = new SentPacket[64];
-    private SentPacket[] _lost = new SentPacket[64];
+    private SentPacket[] _acked = new SentPacket[16];
+    private SentPacket[] _lost = new SentPacket[16];
     private int _ackedCount;
     private int _lostCount;
 

@@ -10,7 +10,9 @@ namespace SharpQuic.Core.Recovery;
 /// </summary>
 public sealed class SentPacketRecords
 {
-    private const int InitialCapacity = 64;
+    // Small at first: most connections never have more than a handful of packets in flight in the
+    // Initial and Handshake spaces; the ring doubles (up to MaxCapacity) when a transfer needs it.
+    private const int InitialCapacity = 16;
 
     private Slot[] _slots;
     private int _head;
