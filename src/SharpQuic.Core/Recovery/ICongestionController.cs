@@ -1,7 +1,7 @@
 namespace SharpQuic.Core.Recovery;
 
 /// <summary>
-/// The congestion controller seam (RFC 9002 §7): NewReno today, CUBIC later. The controller owns
+/// The congestion controller seam (RFC 9002 §7): NewReno (Recovery/NewReno.cs) and CUBIC with HyStart++ (Congestion/Cubic.cs). The controller owns
 /// the congestion window and bytes_in_flight; <see cref="LossDetection"/> drives it.
 /// </summary>
 /// <remarks>
