@@ -39,6 +39,9 @@ internal enum ConnectionEventKind
     /// <summary>The peer raised a stream limit (MAX_STREAMS).</summary>
     StreamsAvailable,
 
+    /// <summary>Client: the server sent a NEW_TOKEN token; see <see cref="QuicConnection.ReceivedToken"/>.</summary>
+    NewTokenReceived,
+
     /// <summary>The connection ended; see <see cref="ConnectionEvent.Close"/>.</summary>
     ConnectionClosed,
 }

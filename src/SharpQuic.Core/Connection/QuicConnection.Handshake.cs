@@ -370,6 +370,26 @@ internal sealed partial class QuicConnection
             _loss.SetAmplificationLimited(false, now);
             _handshakeDonePending = true;
             ConfirmHandshake(now);
+            QueueNewToken(now);
+        }
+    }
+
+    /// <summary>
+    /// RFC 9000 §8.1.3: one token for a future connection, bound to the client's IP address, sent in 1-RTT once the
+    /// handshake is confirmed (a server's is, at completion).
+    /// </summary>
+    private void QueueNewToken(Instant now)
+    {
+        if (_tokenIssuer is null)
+        {
+            return;
+        }
+
+        Span<byte> token = stackalloc byte[AddressValidationTokens.MaxTokenLength];
+        if (_tokenIssuer.TryWriteNewToken(token, RemoteAddress.Address, WallClock(now).ToUnixTimeMilliseconds(), out int written))
+        {
+            _newToken = token[..written].ToArray();
+            _newTokenPending = true;
         }
     }
 

@@ -222,7 +222,20 @@ internal sealed partial class QuicConnection
 
                     break;
                 case FrameType.NewToken:
-                    error = IsServer ? TransportErrorCode.ProtocolViolation : frames.Skip();
+                    // §19.7: only servers send it; an empty token is FRAME_ENCODING_ERROR (checked by the parser).
+                    if (IsServer)
+                    {
+                        error = TransportErrorCode.ProtocolViolation;
+                        break;
+                    }
+
+                    error = frames.ReadNewToken(out NewTokenFrame newToken);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        ReceivedToken = newToken.Token.ToArray();
+                        _events.Enqueue(new ConnectionEvent(ConnectionEventKind.NewTokenReceived));
+                    }
+
                     break;
                 case FrameType.NewConnectionId:
                     error = frames.ReadNewConnectionId(out NewConnectionIdFrame ncid);

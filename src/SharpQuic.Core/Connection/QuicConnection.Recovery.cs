@@ -39,6 +39,11 @@ internal sealed partial class QuicConnection
                 case SentFrameKind.StreamControl:
                     _streams.OnControlFrameAcked(f.Control);
                     break;
+                case SentFrameKind.NewToken:
+                    // Delivered: nothing more to say, the token's bytes can go.
+                    _newToken = null;
+                    _newTokenPending = false;
+                    break;
             }
         }
 
@@ -68,6 +73,10 @@ internal sealed partial class QuicConnection
                     break;
                 case SentFrameKind.HandshakeDone:
                     _handshakeDonePending = true;
+                    break;
+                case SentFrameKind.NewToken:
+                    // RFC 9000 §13.3: NEW_TOKEN is retransmitted until acknowledged.
+                    _newTokenPending = _newToken is not null;
                     break;
                 case SentFrameKind.NewConnectionId:
                     if (TryGetLocalCid(f.Value, out _))

@@ -20,6 +20,7 @@ internal sealed partial class QuicConnection
     private readonly PendingPacket[] _pending = new PendingPacket[3];
     private ulong _pathResponse;
     private bool _pathResponsePending;
+    private bool _probingDatagram;
 
     /// <summary>Test hook: frames to put verbatim in the next 1-RTT packet (a misbehaving peer).</summary>
     internal byte[]? InjectedFrames { get; set; }
@@ -75,6 +76,11 @@ internal sealed partial class QuicConnection
         }
 
         Span<byte> datagram = buffer[..max];
+
+        // RFC 9002 §6.2.4, §7.5: a probe datagram is not blocked by the congestion window, and data of the other
+        // spaces coalesced into it is not either (else a lost Initial could wait behind Handshake probes forever).
+        _probingDatagram = _loss.ProbesPending(PacketNumberSpace.Initial) > 0 || _loss.ProbesPending(PacketNumberSpace.Handshake) > 0
+            || _loss.ProbesPending(PacketNumberSpace.ApplicationData) > 0;
         int count = 0;
         int offset = 0;
         bool hasInitial = false;
@@ -151,7 +157,7 @@ internal sealed partial class QuicConnection
         }
         bool app = s.Space == PacketNumberSpace.ApplicationData;
         bool wantsData = !closing && (s.CryptoSend.HasPending || probes > 0
-            || (app && (_handshakeDonePending || _pathResponsePending || _newCidPending.Count > 0 || _retireCidPending.Count > 0
+            || (app && (_handshakeDonePending || _newTokenPending || _pathResponsePending || _newCidPending.Count > 0 || _retireCidPending.Count > 0
                 || _keepAlivePending || InjectedFrames is not null || (_handshakeComplete && _streams.HasPendingSend))));
         bool ackDue = s.Tracker.HasPacketsToAcknowledge && (s.Tracker.IsAckDue(now) || wantsData);
         if (!closing && !wantsData && !ackDue)
@@ -207,7 +213,7 @@ internal sealed partial class QuicConnection
         {
             TryWriteClose(ref writer, s.Space);
         }
-        else if (wantsData && (probes > 0 || _keepAlivePending || _loss.Controller.CanSend(room.Length)))
+        else if (wantsData && (probes > 0 || (_probingDatagram && !app) || _keepAlivePending || _loss.Controller.CanSend(room.Length)))
         {
             ackEliciting = WriteData(now, s, ref writer, handle);
             if (!ackEliciting && (probes > 0 || (app && _keepAlivePending)) && writer.Remaining > 0)
@@ -306,6 +312,13 @@ internal sealed partial class QuicConnection
         {
             _handshakeDonePending = false;
             _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.HandshakeDone });
+            wrote = true;
+        }
+
+        if (_newTokenPending && _newToken is not null && new NewTokenFrame(_newToken).TryWrite(ref writer))
+        {
+            _newTokenPending = false;
+            _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.NewToken });
             wrote = true;
         }
 

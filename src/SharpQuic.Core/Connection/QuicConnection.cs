@@ -75,6 +75,9 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
     private long _bytesReceived;
     private long _bytesSent;
     private byte[] _token = [];
+    private AddressValidationTokens? _tokenIssuer;
+    private byte[]? _newToken;
+    private bool _newTokenPending;
     private bool _disposed;
 
     private QuicConnection(
@@ -165,6 +168,12 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
     /// <summary>Whether the server considers the client's address validated (RFC 9000 §8.1).</summary>
     public bool IsAddressValidated => _addressValidated;
 
+    /// <summary>
+    /// Client: the latest token the server sent in NEW_TOKEN (RFC 9000 §8.1.3), to pass to a later
+    /// <see cref="QuicEndpoint.Connect"/> to the same server; null until one arrived.
+    /// </summary>
+    public byte[]? ReceivedToken { get; private set; }
+
     /// <summary>Creates the client side and produces its first flight (RFC 9000 §7).</summary>
     public static QuicConnection CreateClient(
         QuicVersion version,
@@ -175,7 +184,8 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         StatelessResetTokens resetTokens,
         DateTimeOffset wallClockOrigin,
         IPEndPoint remote,
-        Instant now)
+        Instant now,
+        byte[]? token = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tlsOptions);
@@ -191,6 +201,9 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         var tls = new TlsClientConnection(tlsOptions.ToTlsOptions(tp));
         var connection = new QuicConnection(false, version, options, tls, random, cidGenerator, resetTokens, wallClockOrigin, remote, scid, dcid, dcid, dcid, tp, now);
         connection._clientTls = tlsOptions;
+
+        // RFC 9000 §8.1.3: a NEW_TOKEN token from an earlier connection goes in every Initial (a Retry replaces it).
+        connection._token = token ?? [];
         tls.Start(connection.WallClock(now));
         connection.DrainTls(now);
         return connection;
@@ -199,6 +212,9 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
     /// <summary>
     /// Creates the server side for a client's first Initial. <paramref name="tlsOptions"/> null pauses after the
     /// ClientHello (<see cref="ConnectionEventKind.ClientHelloReceived"/>) until <see cref="SetServerOptions"/>.
+    /// <paramref name="tokenValidated"/> says the Initial carried a valid NEW_TOKEN token (RFC 9000 §8.1.3): the
+    /// address counts as validated at once. <paramref name="tokenIssuer"/>, when set, seals the NEW_TOKEN token
+    /// sent once the handshake is confirmed.
     /// </summary>
     public static QuicConnection CreateServer(
         QuicVersion version,
@@ -213,7 +229,9 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         ConnectionId clientDcid,
         ConnectionId originalDcid,
         ConnectionId? retrySourceCid,
-        Instant now)
+        Instant now,
+        bool tokenValidated = false,
+        AddressValidationTokens? tokenIssuer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(resetTokens);
@@ -224,7 +242,8 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         var connection = new QuicConnection(true, version, options, tls, random, cidGenerator, resetTokens, wallClockOrigin, remote, scid, clientScid, originalDcid, clientDcid, tp, now)
         {
             _retrySourceCid = retrySourceCid,
-            _addressValidated = retrySourceCid is not null,
+            _addressValidated = retrySourceCid is not null || tokenValidated,
+            _tokenIssuer = tokenIssuer,
         };
         connection._peerInitialScid = clientScid;
         connection._peerInitialScidKnown = true;

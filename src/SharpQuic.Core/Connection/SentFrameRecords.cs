@@ -26,6 +26,9 @@ internal enum SentFrameKind : byte
     /// <summary>RETIRE_CONNECTION_ID with sequence number <see cref="SentFrame.Value"/>.</summary>
     RetireConnectionId,
 
+    /// <summary>NEW_TOKEN (the token itself stays on the connection until acknowledged).</summary>
+    NewToken,
+
     /// <summary>PING or anything else with nothing to redo.</summary>
     Ping,
 }

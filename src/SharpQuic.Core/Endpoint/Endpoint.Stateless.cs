@@ -76,6 +76,7 @@ public sealed partial class QuicEndpoint
         var clientScid = new ConnectionId(header.SourceConnectionId);
         ConnectionId originalDcid = clientDcid;
         ConnectionId? retryScid = null;
+        bool tokenValidated = false;
         long unixMs = (_options.WallClockOrigin + (now - Instant.Zero)).ToUnixTimeMilliseconds();
         if (!header.Token.IsEmpty && _options.AddressValidation is AddressValidationTokens tokens)
         {
@@ -85,6 +86,11 @@ public sealed partial class QuicEndpoint
                 originalDcid = odcid;
                 retryScid = rscid;
             }
+            else if (r == TokenValidationResult.Valid && kind == AddressValidationTokenKind.NewToken)
+            {
+                // §8.1.3: a valid NEW_TOKEN token validates the address at once (no amplification limit, no Retry).
+                tokenValidated = true;
+            }
             else if (kind == AddressValidationTokenKind.Retry && _options.RequireRetry)
             {
                 // §8.1.3: an invalid Retry token; dropping is allowed (a forged one must not create state).
@@ -93,7 +99,8 @@ public sealed partial class QuicEndpoint
             }
         }
 
-        if (_options.RequireRetry && retryScid is null)
+        // §8.1.3: an invalid or expired NEW_TOKEN token is ignored: the connection proceeds as if it had none.
+        if (_options.RequireRetry && retryScid is null && !tokenValidated)
         {
             SendRetry(now, remote, header, clientDcid, clientScid, unixMs);
             return;
@@ -101,7 +108,7 @@ public sealed partial class QuicEndpoint
 
         QuicConnection connection = QuicConnection.CreateServer(
             header.Version, _options.Connection, _options.ServerOptions, _options.Random, _cidGenerator, _resetTokens,
-            _options.WallClockOrigin, remote, clientScid, clientDcid, originalDcid, retryScid, now);
+            _options.WallClockOrigin, remote, clientScid, clientDcid, originalDcid, retryScid, now, tokenValidated, _options.AddressValidation);
         _connections.Add(connection);
 
         // Retransmitted client Initials still carry the client's DCID until it sees ours (§7.2).

@@ -64,11 +64,15 @@ public sealed partial class QuicEndpoint : IDisposable
     /// <summary>The connections alive, for the driver and tests.</summary>
     internal IReadOnlyList<QuicConnection> Connections => _connections;
 
-    /// <summary>Starts a client connection to <paramref name="remote"/>; its first flight leaves through <see cref="PollTransmit"/>.</summary>
-    internal QuicConnection Connect(Instant now, IPEndPoint remote, ClientTlsSettings tls, QuicVersion? version = null)
+    /// <summary>
+    /// Starts a client connection to <paramref name="remote"/>; its first flight leaves through <see cref="PollTransmit"/>.
+    /// <paramref name="token"/> is a NEW_TOKEN token from an earlier connection to that server
+    /// (<see cref="QuicConnection.ReceivedToken"/>), carried in the Initial packets (RFC 9000 §8.1.3).
+    /// </summary>
+    internal QuicConnection Connect(Instant now, IPEndPoint remote, ClientTlsSettings tls, QuicVersion? version = null, byte[]? token = null)
     {
         QuicConnection connection = QuicConnection.CreateClient(
-            version ?? _options.Versions[0], _options.Connection, tls, _options.Random, _cidGenerator, _resetTokens, _options.WallClockOrigin, remote, now);
+            version ?? _options.Versions[0], _options.Connection, tls, _options.Random, _cidGenerator, _resetTokens, _options.WallClockOrigin, remote, now, token);
         _connections.Add(connection);
         SyncRoutes(connection);
         return connection;

@@ -29,7 +29,10 @@ internal sealed class EndpointOptions
     /// not survive a restart).</summary>
     public StatelessResetTokens? StatelessResetTokens { get; init; }
 
-    /// <summary>Seals and opens Retry tokens; required when <see cref="RequireRetry"/> is set.</summary>
+    /// <summary>
+    /// Seals and opens Retry and NEW_TOKEN tokens; required when <see cref="RequireRetry"/> is set. When set, a server
+    /// sends each client one NEW_TOKEN token after the handshake and accepts it on a later connection (RFC 9000 §8.1.3).
+    /// </summary>
     public AddressValidationTokens? AddressValidation { get; init; }
 
     /// <summary>Validate every client address with a Retry before creating state (RFC 9000 §8.1.2).</summary>

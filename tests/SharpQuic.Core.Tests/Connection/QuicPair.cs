@@ -31,7 +31,8 @@ internal sealed class QuicPair : IDisposable
         IReadOnlyList<QuicVersion>? serverVersions = null,
         bool inlineValidation = true,
         StatelessResetTokens? serverResetKey = null,
-        int maxPendingHandshakes = 1024)
+        int maxPendingHandshakes = 1024,
+        bool issueTokens = false)
     {
         Network = new SimulatedNetwork(seed) { DefaultConditions = conditions ?? new LinkConditions { Delay = TimeSpan.FromMilliseconds(10), Mtu = 1200 } };
         ConnectionOptions options = connectionOptions ?? new ConnectionOptions();
@@ -49,7 +50,7 @@ internal sealed class QuicPair : IDisposable
                 Connection = options,
                 Random = new DeterministicRandomSource(seed + 200),
                 RequireRetry = requireRetry,
-                AddressValidation = requireRetry ? AddressValidationTokens.CreateRandom(new DeterministicRandomSource(seed + 300)) : null,
+                AddressValidation = requireRetry || issueTokens ? AddressValidationTokens.CreateRandom(new DeterministicRandomSource(seed + 300)) : null,
                 Versions = serverVersions ?? [QuicVersion.V1, QuicVersion.V2],
                 WallClockOrigin = DateTimeOffset.UtcNow,
                 StatelessResetTokens = serverResetKey,
