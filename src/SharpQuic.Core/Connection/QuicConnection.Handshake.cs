@@ -21,6 +21,11 @@ internal sealed partial class QuicConnection
     private NamedGroup? _negotiatedGroup;
     private System.Net.Security.SslApplicationProtocol _negotiatedAlpn;
     private ClientTlsSettings? _clientTls;
+    private byte[]? _peerCertificateDer;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _peerCertificate;
+
+    /// <summary>1-RTT CRYPTO bytes received in order (post-handshake messages; tests).</summary>
+    internal ulong ApplicationCryptoReceived => _spaces[2].CryptoReceive.DeliveredOffset;
 
     /// <summary>The key exchange group of the handshake.</summary>
     public NamedGroup? NegotiatedGroup => _tls is null ? _negotiatedGroup : _tls.NegotiatedGroup;
@@ -32,7 +37,24 @@ internal sealed partial class QuicConnection
     public System.Net.Security.SslApplicationProtocol NegotiatedApplicationProtocol => _tls is null ? _negotiatedAlpn : _tls.NegotiatedApplicationProtocol;
 
     /// <summary>The peer's certificate, if it sent one.</summary>
-    public System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate => _tls?.PeerCertificate;
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate
+    {
+        get
+        {
+            if (_tls is not null)
+            {
+                return _tls.PeerCertificate;
+            }
+
+            // The client released its TLS engine: the certificate is rebuilt from its bytes once, on demand.
+            if (_peerCertificate is null && _peerCertificateDer is not null)
+            {
+                _peerCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(_peerCertificateDer);
+            }
+
+            return _peerCertificate;
+        }
+    }
 
     /// <summary>
     /// Server pause point: the options chosen after <see cref="ConnectionEventKind.ClientHelloReceived"/> (SNI, ALPN).
@@ -176,7 +198,10 @@ internal sealed partial class QuicConnection
             {
                 // The server let its TLS engine go after confirmation: nothing may follow the client's Finished
                 // (RFC 9001 §6: no KeyUpdate; no post-handshake client messages in QUIC) — unexpected_message.
-                return (TransportErrorCode)TlsAlert.UnexpectedMessage.ToQuicErrorCode();
+                // The client let it go too: only NewSessionTickets may come, checked and skipped here.
+                return IsServer || level != EncryptionLevel.Application
+                    ? (TransportErrorCode)TlsAlert.UnexpectedMessage.ToQuicErrorCode()
+                    : SkipPostHandshakeMessages(s.CryptoReceive);
             }
 
             TlsAlert? alert = _tls.HandleHandshakeData(level, ready, WallClock(now));
@@ -233,6 +258,7 @@ internal sealed partial class QuicConnection
         }
 
         ReleaseServerTlsWhenDone();
+        ReleaseClientTlsWhenDone();
     }
 
     /// <summary>
@@ -250,6 +276,88 @@ internal sealed partial class QuicConnection
         _negotiatedAlpn = _tls.NegotiatedApplicationProtocol;
         _tls.Dispose();
         _tls = null;
+    }
+
+    /// <summary>
+    /// Per-connection memory: after the handshake a client's TLS engine would only turn NewSessionTickets into
+    /// resumption tickets, and this connection offers no resumption (it ignores them), so the engine — transcript,
+    /// key shares, framers, certificate chain — goes once the handshake is confirmed. The peer certificate is kept as
+    /// its DER bytes for <see cref="PeerCertificate"/>.
+    /// </summary>
+    private void ReleaseClientTlsWhenDone()
+    {
+        if (IsServer || !_handshakeConfirmed || _tls is null || !_tls.IsHandshakeComplete || _tls.Alert is not null
+            || _pendingPeerChain is not null || _tls.IsWaitingForCertificateValidation)
+        {
+            return;
+        }
+
+        _negotiatedGroup = _tls.NegotiatedGroup;
+        _negotiatedAlpn = _tls.NegotiatedApplicationProtocol;
+        _peerCertificateDer = _tls.PeerCertificate?.RawData;
+        _tls.Dispose();
+        _tls = null;
+    }
+
+    /// <summary>
+    /// Client without its TLS engine: the complete post-handshake messages in <paramref name="stream"/> must be
+    /// well-formed NewSessionTickets (RFC 8446bis §4.6.1), skipped; anything else — a KeyUpdate included (RFC 9001
+    /// §6) — is unexpected_message. A partial message waits in the bounded receive buffer.
+    /// </summary>
+    private static TransportErrorCode SkipPostHandshakeMessages(CryptoReceiveStream stream)
+    {
+        const byte NewSessionTicket = 4;
+        while (true)
+        {
+            ReadOnlySpan<byte> ready = stream.Readable;
+            if (ready.Length < 4)
+            {
+                return TransportErrorCode.NoError;
+            }
+
+            if (ready[0] != NewSessionTicket)
+            {
+                return (TransportErrorCode)TlsAlert.UnexpectedMessage.ToQuicErrorCode();
+            }
+
+            int length = (ready[1] << 16) | (ready[2] << 8) | ready[3];
+            if (ready.Length < 4 + length)
+            {
+                return TransportErrorCode.NoError;
+            }
+
+            if (!IsWellFormedTicket(ready.Slice(4, length)))
+            {
+                return (TransportErrorCode)TlsAlert.DecodeError.ToQuicErrorCode();
+            }
+
+            stream.Advance(4 + length);
+        }
+    }
+
+    /// <summary>lifetime (4) ‖ age_add (4) ‖ nonce&lt;0..255&gt; ‖ ticket&lt;1..2^16-1&gt; ‖ extensions&lt;0..2^16-2&gt;, exactly.</summary>
+    private static bool IsWellFormedTicket(ReadOnlySpan<byte> body)
+    {
+        if (body.Length < 9)
+        {
+            return false;
+        }
+
+        int at = 9 + body[8];
+        if (body.Length < at + 2)
+        {
+            return false;
+        }
+
+        int ticketLength = (body[at] << 8) | body[at + 1];
+        at += 2 + ticketLength;
+        if (ticketLength == 0 || body.Length < at + 2)
+        {
+            return false;
+        }
+
+        int extensionsLength = (body[at] << 8) | body[at + 1];
+        return body.Length == at + 2 + extensionsLength;
     }
 
     private PacketSpaceState? SpaceOf(EncryptionLevel level) => level switch
@@ -407,6 +515,7 @@ internal sealed partial class QuicConnection
         _loss.OnHandshakeConfirmed(now);
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.HandshakeConfirmed));
         IssueConnectionIds();
+        ReleaseClientTlsWhenDone();
     }
 
     private void DiscardSpace(PacketNumberSpace space, Instant now)

@@ -284,6 +284,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         DisposeKeyUpdateState();
         DisposeApplicationSecrets();
         _tls?.Dispose();
+        _peerCertificate?.Dispose();
     }
 
     /// <summary>The TLS engine's wall clock: the endpoint's origin plus the virtual time (it checks certificate and ticket times).</summary>

@@ -92,6 +92,10 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         double client = (double)(withClients - withoutConnections) / Connections;
         output.WriteLine($"per connection after the handshake: server {server / 1024:F1} KiB, client {client / 1024:F1} KiB (stream buffers included: none open); harness {(withoutConnections - before) / Connections / 1024.0:F1} KiB per pair");
         Assert.True(server > 0 && client > 0);
+
+        // Both sides let their TLS engines go once the handshake is confirmed.
+        Assert.True(client < 16 * 1024, $"client {client / 1024:F1} KiB");
+        Assert.True(server < 16 * 1024, $"server {server / 1024:F1} KiB");
         GC.KeepAlive(pairs);
     }
 }
