@@ -13,6 +13,8 @@ internal sealed partial class QuicConnection
     private bool _closeIsApplication;
     private byte[] _closeReason = [];
     private bool _closeFramePending;
+    private long _closingDatagrams;
+    private long _nextCloseReplyAt;
 
     /// <summary>
     /// Closes with an application error code (RFC 9000 §10.2): CONNECTION_CLOSE is sent, then the closing period
@@ -52,9 +54,26 @@ internal sealed partial class QuicConnection
         byte[] bytes = Encoding.UTF8.GetBytes(reason);
         _closeReason = bytes.Length > MaxReasonBytes ? bytes.AsSpan(0, MaxReasonBytes).ToArray() : bytes;
         _closeFramePending = true;
+        _closingDatagrams = 0;
+        _nextCloseReplyAt = 1;
         State = ConnectionState.Closing;
         SetTimer(TimerKind.Close, now + ThreePto());
         ClearNonCloseTimers();
+    }
+
+    /// <summary>
+    /// RFC 9000 §10.2.1: a packet arrived in the closing period. CONNECTION_CLOSE is sent again only for the 1st, 2nd,
+    /// 4th, 8th… datagram (a progressively increasing number), so a flood, or a peer that keeps sending, gets a
+    /// logarithmic number of replies.
+    /// </summary>
+    private void OnDatagramWhileClosing()
+    {
+        _closingDatagrams++;
+        if (_closingDatagrams >= _nextCloseReplyAt)
+        {
+            _closeFramePending = true;
+            _nextCloseReplyAt = _closingDatagrams * 2;
+        }
     }
 
     /// <summary>The peer's CONNECTION_CLOSE: enter the draining period (RFC 9000 §10.2.2).</summary>

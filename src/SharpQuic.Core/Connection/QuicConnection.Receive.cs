@@ -48,8 +48,8 @@ internal sealed partial class QuicConnection
 
         if (any && State == ConnectionState.Closing)
         {
-            // §10.2.1: answer packets in the closing period with CONNECTION_CLOSE again.
-            _closeFramePending = true;
+            // §10.2.1: answer packets in the closing period with CONNECTION_CLOSE again, at a limited rate.
+            OnDatagramWhileClosing();
         }
 
         return any;
