@@ -64,12 +64,7 @@ public sealed partial class StreamManager
     public TransportErrorCode HandleStream(StreamFrame frame, Instant now)
     {
         var id = new StreamId(frame.StreamId);
-        if (!id.CanReceive(_isClient))
-        {
-            return TransportErrorCode.StreamStateError;
-        }
-
-        TransportErrorCode error = ResolveForFrame(id, out StreamRecord? record);
+        TransportErrorCode error = ResolveForFrame(id, sendPart: false, out StreamRecord? record);
         if (error != TransportErrorCode.NoError || record is null)
         {
             return error;
@@ -101,12 +96,7 @@ public sealed partial class StreamManager
     public TransportErrorCode HandleResetStream(in ResetStreamFrame frame, Instant now)
     {
         var id = new StreamId(frame.StreamId);
-        if (!id.CanReceive(_isClient))
-        {
-            return TransportErrorCode.StreamStateError;
-        }
-
-        TransportErrorCode error = ResolveForFrame(id, out StreamRecord? record);
+        TransportErrorCode error = ResolveForFrame(id, sendPart: false, out StreamRecord? record);
         if (error != TransportErrorCode.NoError || record is null)
         {
             return error;
@@ -145,12 +135,7 @@ public sealed partial class StreamManager
     {
         _ = now;
         var id = new StreamId(frame.StreamId);
-        if (!id.CanSend(_isClient))
-        {
-            return TransportErrorCode.StreamStateError;
-        }
-
-        TransportErrorCode error = ResolveForFrame(id, out StreamRecord? record);
+        TransportErrorCode error = ResolveForFrame(id, sendPart: true, out StreamRecord? record);
         if (error != TransportErrorCode.NoError || record is null)
         {
             return error;
@@ -186,12 +171,7 @@ public sealed partial class StreamManager
     {
         _ = now;
         var id = new StreamId(frame.StreamId);
-        if (!id.CanSend(_isClient))
-        {
-            return TransportErrorCode.StreamStateError;
-        }
-
-        TransportErrorCode error = ResolveForFrame(id, out StreamRecord? record);
+        TransportErrorCode error = ResolveForFrame(id, sendPart: true, out StreamRecord? record);
         if (error != TransportErrorCode.NoError || record is null)
         {
             return error;
@@ -239,12 +219,7 @@ public sealed partial class StreamManager
     {
         _ = now;
         var id = new StreamId(frame.StreamId);
-        if (!id.CanReceive(_isClient))
-        {
-            return TransportErrorCode.StreamStateError;
-        }
-
-        TransportErrorCode error = ResolveForFrame(id, out StreamRecord? record);
+        TransportErrorCode error = ResolveForFrame(id, sendPart: false, out StreamRecord? record);
         if (error != TransportErrorCode.NoError || record is null)
         {
             return error;
@@ -288,8 +263,16 @@ public sealed partial class StreamManager
     /// (§4.6); a peer stream id above the highest seen opens it and every lower one of its type
     /// (§3.2). A stream that existed and was released gives a null record: ignore the frame.
     /// </summary>
-    private TransportErrorCode ResolveForFrame(StreamId id, out StreamRecord? record)
+    private TransportErrorCode ResolveForFrame(StreamId id, bool sendPart, out StreamRecord? record)
     {
+        // A frame about our sending part on a receive-only stream, or about our receiving part on
+        // a send-only stream, is STREAM_STATE_ERROR (RFC 9000 §19.4, §19.5, §19.8, §19.10, §19.13).
+        if (!(sendPart ? id.CanSend(_isClient) : id.CanReceive(_isClient)))
+        {
+            record = null;
+            return TransportErrorCode.StreamStateError;
+        }
+
         if (_streams.TryGetValue(id.Value, out record))
         {
             return TransportErrorCode.NoError;
