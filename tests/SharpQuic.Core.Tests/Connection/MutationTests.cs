@@ -7,6 +7,8 @@ using Xunit.Abstractions;
 
 namespace SharpQuic.Core.Tests.Connection;
 
+// Runs alone: its memory bound reads the process-wide GC.GetTotalMemory.
+[Collection(MeasurementCollection.Name)]
 public sealed class MutationTests(ITestOutputHelper output)
 {
     private static readonly TransportErrorCode[] s_allowed =
