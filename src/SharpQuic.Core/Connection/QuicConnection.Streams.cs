@@ -31,8 +31,10 @@ internal sealed partial class QuicConnection
     /// <summary>Reads received stream data in order.</summary>
     public StreamReadResult Read(StreamId id, Span<byte> destination, Instant now)
     {
+        // Only the read that reaches the end is logged, not every later read that finds it again.
+        bool wasReading = _tracer is not null && _streams.TryGetReceiveState(id, out ReceiveStreamState before) && before is not (ReceiveStreamState.DataRead or ReceiveStreamState.ResetRead);
         StreamReadResult result = _streams.Read(id, destination, now);
-        if (result.Status == StreamReadStatus.Finished)
+        if (wasReading && result.Status == StreamReadStatus.Finished)
         {
             // RFC 9000 §3.2 "Data Read": the receiving part is done.
             _tracer?.StreamStateUpdated(id.Value, sendingSide: false, QlogStreamState.Closed, QlogTrigger.None);
