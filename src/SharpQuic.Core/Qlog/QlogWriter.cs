@@ -38,6 +38,7 @@ internal sealed partial class QlogWriter : IConnectionTracer
     private int _localAckDelayExponent = 3;
     private int _peerAckDelayExponent = 3;
     private int _sinceFlush;
+    private bool _failed;
     private bool _disposed;
 
     /// <summary>Starts a trace: writes the header record at once.</summary>
@@ -227,8 +228,7 @@ internal sealed partial class QlogWriter : IConnectionTracer
         EndEvent();
 
         // The trace is complete in substance: make it durable now rather than at disposal.
-        _stream.Flush();
-        _sinceFlush = 0;
+        FlushStream();
     }
 
     /// <summary>Writes what is pending and flushes; closes the stream unless told to leave it open.</summary>
@@ -242,7 +242,7 @@ internal sealed partial class QlogWriter : IConnectionTracer
         _disposed = true;
         FlushAcked(_latest);
         _json.Dispose();
-        _stream.Flush();
+        FlushStream();
         if (!_leaveOpen)
         {
             _stream.Dispose();
@@ -423,15 +423,45 @@ internal sealed partial class QlogWriter : IConnectionTracer
     private void EndRecord()
     {
         _json.Flush();
-        _stream.WriteByte(RecordSeparator);
-        _stream.Write(_buffer.WrittenSpan);
-        _stream.WriteByte(LineFeed);
+        if (!_failed)
+        {
+            try
+            {
+                _stream.WriteByte(RecordSeparator);
+                _stream.Write(_buffer.WrittenSpan);
+                _stream.WriteByte(LineFeed);
+                if (++_sinceFlush >= FlushEvery)
+                {
+                    _sinceFlush = 0;
+                    _stream.Flush();
+                }
+            }
+            catch (IOException)
+            {
+                // A full disk must not break the connection: the trace stops, the connection goes on.
+                _failed = true;
+            }
+        }
+
         _buffer.ResetWrittenCount();
         _json.Reset(_buffer);
-        if (++_sinceFlush >= FlushEvery)
+    }
+
+    private void FlushStream()
+    {
+        _sinceFlush = 0;
+        if (_failed)
         {
-            _sinceFlush = 0;
+            return;
+        }
+
+        try
+        {
             _stream.Flush();
+        }
+        catch (IOException)
+        {
+            _failed = true;
         }
     }
 
