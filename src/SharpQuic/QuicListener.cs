@@ -25,7 +25,7 @@ public sealed class QuicListener : IAsyncDisposable
         LocalEndPoint = bound;
         _workers = workers;
         _accepted = Channel.CreateBounded<object>(new BoundedChannelOptions(backlog) { FullMode = BoundedChannelFullMode.DropWrite });
-        TransportOptions = RuntimeOptions.ToTransport(new QuicServerConnectionOptions());
+        TransportOptions = RuntimeOptions.ToTransport(new QuicServerConnectionOptions(), options.QlogDirectory);
     }
 
     /// <summary>True: SharpQuic needs nothing native.</summary>

@@ -24,6 +24,9 @@ public sealed class QuicListenerOptions
     /// <summary>Validate every client address with a Retry before creating state (RFC 9000 §8.1.2).</summary>
     public bool RequireRetry { get; set; }
 
+    /// <summary>Beyond System.Net.Quic: write a qlog file per accepted connection into this folder (draft-ietf-quic-qlog).</summary>
+    public string? QlogDirectory { get; set; }
+
     internal void Validate()
     {
         if (ListenEndPoint is null)

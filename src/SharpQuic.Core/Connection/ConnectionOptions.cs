@@ -1,3 +1,4 @@
+using SharpQuic.Core.Qlog;
 using SharpQuic.Core.Streams;
 
 namespace SharpQuic.Core.Connection;
@@ -43,4 +44,7 @@ internal sealed class ConnectionOptions
 
     /// <summary>Sent packets tracked per space at most (bounds memory, RFC 9002 Appendix A.1).</summary>
     public int MaxTrackedPackets { get; init; } = 1 << 15;
+
+    /// <summary>Creates a qlog tracer per connection (null: no tracing, and no cost on the packet paths).</summary>
+    public IConnectionTracerFactory? Tracing { get; init; }
 }

@@ -30,6 +30,7 @@ internal sealed partial class QuicConnection
 
         StartClosing(errorCode, 0, isApplication: true, reason, now);
         CloseInfo = new ConnectionCloseInfo(CloseReason.Local, true, errorCode, reason);
+        TraceClosed(now);
     }
 
     /// <summary>Closes with a transport error (a peer's protocol violation, a failed handshake…).</summary>
@@ -43,6 +44,7 @@ internal sealed partial class QuicConnection
 
         StartClosing(errorCode, frameType, isApplication: false, reason, now);
         CloseInfo = new ConnectionCloseInfo(CloseReason.Local, false, errorCode, reason);
+        TraceClosed(now);
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.ConnectionClosed, ErrorCode: errorCode, Close: CloseInfo));
     }
 
@@ -81,6 +83,7 @@ internal sealed partial class QuicConnection
     {
         string reason = Encoding.UTF8.GetString(frame.ReasonPhrase.Length > MaxReasonBytes ? frame.ReasonPhrase[..MaxReasonBytes] : frame.ReasonPhrase);
         CloseInfo = new ConnectionCloseInfo(CloseReason.Remote, frame.IsApplicationClose, frame.ErrorCode, reason);
+        TraceClosed(now);
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.ConnectionClosed, ErrorCode: frame.ErrorCode, Close: CloseInfo));
         State = ConnectionState.Draining;
         SetTimer(TimerKind.Close, now + ThreePto());
@@ -96,6 +99,7 @@ internal sealed partial class QuicConnection
         }
 
         CloseInfo = new ConnectionCloseInfo(CloseReason.StatelessReset, false, 0, "stateless reset");
+        TraceClosed(_lastActivity);
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.ConnectionClosed, Close: CloseInfo));
         SetClosedSilently();
     }

@@ -447,6 +447,7 @@ internal sealed partial class QuicConnection
         }
 
         _peerParameters = p;
+        _tracer?.ParametersSet(now, remote: true, p);
         _peerAckDelayExponent = (int)p.AckDelayExponent;
         _loss.SetPeerMaxAckDelay(TimeSpan.FromMilliseconds(p.MaxAckDelay), now);
         if (p.MaxUdpPayloadSize < (ulong)_maxSendDatagramSize)

@@ -128,6 +128,7 @@ internal sealed partial class QuicConnection
         }
 
         ReadOnlySpan<byte> payload = packet.Slice(payloadOffset, payloadLength);
+        _tracer?.PacketReceived(now, header.Type, pn, packet.Length, payload);
         bool ackEliciting = ProcessFrames(now, space, header.Type, payload, header.DestinationConnectionId);
         if (State == ConnectionState.Closed || s.Discarded)
         {
@@ -300,6 +301,7 @@ internal sealed partial class QuicConnection
             return TransportErrorCode.ProtocolViolation;
         }
 
+        _tracer?.RecoveryUpdated(now, TraceRecovery());
         if (result.RttUpdated)
         {
             _streams.SmoothedRtt = _loss.Rtt.SmoothedRtt;
@@ -326,6 +328,7 @@ internal sealed partial class QuicConnection
         // The server does not speak our version: abandon the attempt (no compatible version negotiation yet).
         CloseInfo = new ConnectionCloseInfo(CloseReason.VersionNegotiation, false, 0, "no common QUIC version");
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.ConnectionClosed, Close: CloseInfo));
+        TraceClosed(_lastActivity);
         SetClosedSilently();
     }
 

@@ -14,6 +14,7 @@ internal sealed partial class QuicConnection
     /// <inheritdoc/>
     public void OnPacketAcked(PacketNumberSpace space, in SentPacket packet)
     {
+        _tracer?.PacketAcked(space, packet.PacketNumber, packet.TimeSent);
         PacketSpaceState s = _spaces[(int)space];
         foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))
         {
@@ -54,6 +55,7 @@ internal sealed partial class QuicConnection
     public void OnPacketLost(PacketNumberSpace space, in SentPacket packet)
     {
         PacketsLost++;
+        _tracer?.PacketLost(space, packet.PacketNumber);
         PacketSpaceState s = _spaces[(int)space];
         foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))
         {

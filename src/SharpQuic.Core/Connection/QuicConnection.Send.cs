@@ -132,6 +132,7 @@ internal sealed partial class QuicConnection
         }
 
         _bytesSent += offset;
+        _tracer?.RecoveryUpdated(now, TraceRecovery());
         if (State == ConnectionState.Closing)
         {
             _closeFramePending = false;
@@ -379,6 +380,7 @@ internal sealed partial class QuicConnection
             PacketHeaderWriter.CompleteLongHeader(packet, p.Layout, p.PayloadLength);
         }
 
+        _tracer?.PacketSent(now, TracePacketType(p.Space), p.PacketNumber, packet.Length, datagram.Slice(p.PayloadOffset, p.PayloadLength));
         PacketProtectionKeys keys = s.SealKeys!;
         PacketProtection.Protect(packet, p.PacketNumberOffset - p.Start, p.PacketNumberLength, p.PacketNumber, keys);
         if (!p.Tracked)

@@ -1,3 +1,4 @@
+using SharpQuic.Core.Qlog;
 using SharpQuic.Core.Streams;
 
 namespace SharpQuic.Core.Connection;
@@ -14,7 +15,13 @@ internal sealed partial class QuicConnection
             return false;
         }
 
-        return _streams.TryOpenStream(bidirectional ? StreamDirection.Bidirectional : StreamDirection.Unidirectional, out id);
+        bool opened = _streams.TryOpenStream(bidirectional ? StreamDirection.Bidirectional : StreamDirection.Unidirectional, out id);
+        if (opened && _tracer is not null)
+        {
+            TraceStreamOpened(id, QlogTrigger.Local);
+        }
+
+        return opened;
     }
 
     /// <summary>Buffers stream data (and FIN); returns the bytes accepted (fewer when the send buffer is full).</summary>
@@ -22,11 +29,31 @@ internal sealed partial class QuicConnection
         State == ConnectionState.Open ? _streams.Write(id, data, fin) : 0;
 
     /// <summary>Reads received stream data in order.</summary>
-    public StreamReadResult Read(StreamId id, Span<byte> destination, Instant now) => _streams.Read(id, destination, now);
+    public StreamReadResult Read(StreamId id, Span<byte> destination, Instant now)
+    {
+        // Only the read that reaches the end is logged, not every later read that finds it again.
+        bool wasReading = _tracer is not null && _streams.TryGetReceiveState(id, out ReceiveStreamState before) && before is not (ReceiveStreamState.DataRead or ReceiveStreamState.ResetRead);
+        StreamReadResult result = _streams.Read(id, destination, now);
+        if (wasReading && result.Status == StreamReadStatus.Finished)
+        {
+            // RFC 9000 §3.2 "Data Read": the receiving part is done.
+            _tracer?.StreamStateUpdated(id.Value, sendingSide: false, QlogStreamState.Closed, QlogTrigger.None);
+        }
+
+        return result;
+    }
 
     /// <summary>Abandons sending with RESET_STREAM (RFC 9000 §19.4).</summary>
-    public void ResetStream(StreamId id, ulong errorCode) => _streams.AbortWrite(id, errorCode);
+    public void ResetStream(StreamId id, ulong errorCode)
+    {
+        _streams.AbortWrite(id, errorCode);
+        _tracer?.StreamStateUpdated(id.Value, sendingSide: true, QlogStreamState.Closed, QlogTrigger.Local);
+    }
 
     /// <summary>Asks the peer to stop sending with STOP_SENDING (RFC 9000 §19.5).</summary>
-    public void StopSending(StreamId id, ulong errorCode, Instant now) => _streams.AbortRead(id, errorCode, now);
+    public void StopSending(StreamId id, ulong errorCode, Instant now)
+    {
+        _streams.AbortRead(id, errorCode, now);
+        _tracer?.StreamStateUpdated(id.Value, sendingSide: false, QlogStreamState.Closed, QlogTrigger.Local);
+    }
 }

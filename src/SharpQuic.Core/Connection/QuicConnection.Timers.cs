@@ -73,6 +73,7 @@ internal sealed partial class QuicConnection
         {
             // RFC 9000 §10.1: silently closed, no CONNECTION_CLOSE.
             CloseInfo ??= new ConnectionCloseInfo(CloseReason.IdleTimeout, false, 0, "idle timeout");
+            TraceClosed(now);
             SetClosed();
             return;
         }
@@ -80,6 +81,7 @@ internal sealed partial class QuicConnection
         if (Due(TimerKind.Handshake, now))
         {
             CloseInfo ??= new ConnectionCloseInfo(CloseReason.HandshakeTimeout, false, 0, "handshake timeout");
+            TraceClosed(now);
             SetClosed();
             return;
         }
@@ -92,7 +94,10 @@ internal sealed partial class QuicConnection
 
         if (_loss.NextTimeout() is Instant lossTimer && lossTimer <= now)
         {
+            // Before and after: losses found by the timer are dated now, then the PTO count is logged.
+            _tracer?.RecoveryUpdated(now, TraceRecovery());
             _loss.OnTimeout(now, this);
+            _tracer?.RecoveryUpdated(now, TraceRecovery());
         }
     }
 

@@ -124,6 +124,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         InstallInitialKeys(initialKeysCid);
         SetTimer(TimerKind.Handshake, now + options.HandshakeTimeout);
         RestartIdleTimer(now);
+        StartTracing(originalDcid, localCid, remoteCid, now);
     }
 
     /// <summary>Whether this side is the server.</summary>
@@ -260,6 +261,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
 
         if (_streams.PollEvent(out StreamEvent se))
         {
+            TraceStreamEvent(se);
             ev = new ConnectionEvent(MapStreamEvent(se.Kind), se.StreamId, se.ErrorCode);
             return true;
         }
@@ -285,6 +287,8 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         DisposeApplicationSecrets();
         _tls?.Dispose();
         _peerCertificate?.Dispose();
+        _tracer?.Dispose();
+        _tracer = null;
     }
 
     /// <summary>The TLS engine's wall clock: the endpoint's origin plus the virtual time (it checks certificate and ticket times).</summary>
