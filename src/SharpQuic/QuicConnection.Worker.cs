@@ -183,6 +183,15 @@ public sealed partial class QuicConnection
 
     internal void RunStreamCommand(QuicStream stream, in WorkerCommand command, Instant now)
     {
+        if (command.Kind == WorkerCommandKind.Read)
+        {
+            stream.BeginRead(command.Buffer);
+            if (stream.ServeReadFromTail())
+            {
+                return;
+            }
+        }
+
         if (Core is not CoreConnection core)
         {
             stream.FailPending(Rethrowable(_closeException ?? Aborted()));
@@ -414,6 +423,11 @@ public sealed partial class QuicConnection
 
         foreach (QuicStream stream in _streams.Values)
         {
+            if (Core is CoreConnection core && stream.TryKeepUnreadData(core, _worker.Now))
+            {
+                stream.ServeReadFromTail();
+            }
+
             stream.FailPending(error);
             stream.OnReleased();
         }

@@ -13,6 +13,9 @@ public sealed partial class QuicStream
     private bool _writeFin;
     private bool _writePending;
     private bool _finishAfterWrite;
+    private byte[]? _tail;
+    private int _tailOffset;
+    private int _tailLength;
 
     internal void BeginRead(Memory<byte> buffer)
     {
@@ -37,6 +40,82 @@ public sealed partial class QuicStream
         }
 
         StreamReadResult r = core.Read(StreamId, _readBuffer.Span, now);
+        ServeRead(r);
+    }
+
+    /// <summary>
+    /// The connection closed after the peer sent this stream completely: keep the unread bytes so the application
+    /// still reads them (nothing accepted is lost), bounded by the stream's flow-control window.
+    /// </summary>
+    internal bool TryKeepUnreadData(CoreConnection core, Instant now)
+    {
+        if (!CanReadStream || _readEnded || !core.Streams.TryGetReceiveState(StreamId, out ReceiveStreamState state) || state != ReceiveStreamState.DataRecvd)
+        {
+            return false;
+        }
+
+        byte[] tail = new byte[16 * 1024];
+        int length = 0;
+        while (true)
+        {
+            if (length == tail.Length)
+            {
+                Array.Resize(ref tail, tail.Length * 2);
+            }
+
+            StreamReadResult r = core.Read(StreamId, tail.AsSpan(length), now);
+            length += r.BytesRead;
+            if (r.Status == StreamReadStatus.Finished)
+            {
+                break;
+            }
+
+            if (r.Status != StreamReadStatus.Data)
+            {
+                return false;
+            }
+        }
+
+        _tail = tail;
+        _tailOffset = 0;
+        _tailLength = length;
+        return true;
+    }
+
+    /// <summary>Serves the pending read from the bytes kept after the connection closed.</summary>
+    internal bool ServeReadFromTail()
+    {
+        if (_tail is null)
+        {
+            return false;
+        }
+
+        if (!_readPending)
+        {
+            return true;
+        }
+
+        if (!_readSource.TryReserve())
+        {
+            EndPendingRead();
+            return true;
+        }
+
+        int n = Math.Min(_readBuffer.Length, _tailLength - _tailOffset);
+        _tail.AsSpan(_tailOffset, n).CopyTo(_readBuffer.Span);
+        _tailOffset += n;
+        bool finished = _tailOffset == _tailLength;
+        if (finished)
+        {
+            _tail = null;
+        }
+
+        ServeRead(new StreamReadResult(n, finished ? StreamReadStatus.Finished : StreamReadStatus.Data));
+        return true;
+    }
+
+    private void ServeRead(StreamReadResult r)
+    {
         switch (r.Status)
         {
             case StreamReadStatus.Data:
@@ -211,13 +290,16 @@ public sealed partial class QuicStream
         _writesClosed.TrySetResult();
     }
 
-    /// <summary>Fails whatever is pending (the connection closed, or its worker stopped).</summary>
+    /// <summary>Fails whatever is pending (the connection closed, or its worker stopped); bytes kept after the close stay readable.</summary>
     internal void FailPending(QuicException error)
     {
-        _readEnded = true;
         _writeEnded = true;
-        FailRead(error);
         FailWrite(error);
+        if (_tail is null)
+        {
+            _readEnded = true;
+            FailRead(error);
+        }
     }
 
     private void FailRead(QuicException error)
