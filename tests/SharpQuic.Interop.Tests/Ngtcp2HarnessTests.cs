@@ -101,6 +101,19 @@ public sealed class Ngtcp2HarnessTests
     }
 
     [Fact]
+    public async Task Waiting_for_output_sees_what_was_printed_and_fails_on_what_never_comes()
+    {
+        using (var echo = PeerProcess.Start("/bin/echo", ["handshake done"], TimeSpan.FromSeconds(10)))
+        {
+            await echo.WaitForOutputAsync("handshake done", TimeSpan.FromSeconds(5));
+        }
+
+        using var quiet = PeerProcess.Start("/bin/echo", ["something else"], TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAnyAsync<Exception>(() => quiet.WaitForOutputAsync("handshake done", TimeSpan.FromSeconds(5)));
+        Assert.True(quiet.HasExited);
+    }
+
+    [Fact]
     public void A_missing_program_is_not_found_and_the_failure_says_to_run_test_sh()
     {
         string empty = Directory.CreateTempSubdirectory("sharpquic-nopath-").FullName;

@@ -124,6 +124,42 @@ internal sealed class PeerProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Waits until stdout or stderr contains <paramref name="text"/>; fails the test (with the
+    /// output) if the process exits without printing it or <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            // Read the exit state first: output printed just before exiting is then already captured
+            // once WaitForExit (below) has drained the pipes.
+            bool exited = HasExited;
+            if (exited)
+            {
+                _process.WaitForExit();
+            }
+
+            if (StandardError.Contains(text, StringComparison.Ordinal) || StandardOutput.Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (exited)
+            {
+                Assert.Fail($"{_commandLine} exited without printing \"{text}\".\n{Describe()}");
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                Assert.Fail($"{_commandLine} did not print \"{text}\" within {timeout.TotalSeconds:0.#} s.\n{Describe()}");
+            }
+
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The command line and the tail of what it printed, for assertion messages.</summary>
     public string Describe()
     {
