@@ -53,6 +53,7 @@ internal sealed partial class QuicConnection
     /// <inheritdoc/>
     public void OnPacketLost(PacketNumberSpace space, in SentPacket packet)
     {
+        PacketsLost++;
         PacketSpaceState s = _spaces[(int)space];
         foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))
         {

@@ -388,6 +388,7 @@ internal sealed partial class QuicConnection
         }
 
         var sent = new SentPacket(p.PacketNumber, now, packet.Length, p.AckEliciting, p.InFlight, p.Handle);
+        PacketsSent++;
         if (!_loss.OnPacketSent(p.Space, sent))
         {
             // Not tracked (window full): what it carried must be said again.

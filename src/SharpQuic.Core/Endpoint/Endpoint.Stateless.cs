@@ -116,6 +116,7 @@ public sealed partial class QuicEndpoint
         _initialRoutes[connection] = clientDcid;
         SyncRoutes(connection);
         _accepted.Enqueue(connection);
+        LastRouted = connection;
         connection.HandleDatagram(now, remote, datagram, ecn);
         SyncRoutes(connection);
     }
@@ -155,6 +156,7 @@ public sealed partial class QuicEndpoint
             if (c.RemoteAddress.Equals(remote) && c.IsStatelessReset(bytes))
             {
                 c.OnStatelessReset();
+                LastRouted = c;
                 _needsSweep = true;
                 return;
             }

@@ -34,6 +34,7 @@ public sealed partial class QuicEndpoint : IDisposable
     private readonly List<ConnectionId> _cidScratch = [];
     private int _roundRobin;
     private bool _needsSweep;
+    private bool _stopAccepting;
 
     internal QuicEndpoint(EndpointOptions options, Instant now)
     {
@@ -87,6 +88,7 @@ public sealed partial class QuicEndpoint : IDisposable
     public void HandleDatagram(Instant now, IPEndPoint remote, IPEndPoint local, ReadOnlySpan<byte> bytes, EcnCodepoint ecn)
     {
         ArgumentNullException.ThrowIfNull(remote);
+        LastRouted = null;
         _ = local;
         if (bytes.Length > _scratch.Length || bytes.IsEmpty)
         {
@@ -112,6 +114,7 @@ public sealed partial class QuicEndpoint : IDisposable
 
         if (_routes.TryGetValue(dcid, out QuicConnection? connection))
         {
+            LastRouted = connection;
             bool authenticated = connection.HandleDatagram(now, remote, datagram, ecn);
             if (!authenticated && !header.IsLongHeader && connection.IsStatelessReset(bytes))
             {
@@ -125,7 +128,7 @@ public sealed partial class QuicEndpoint : IDisposable
 
         if (header.IsLongHeader)
         {
-            if (header.Type == PacketType.Initial && _options.AcceptConnections)
+            if (header.Type == PacketType.Initial && _options.AcceptConnections && !_stopAccepting)
             {
                 Accept(now, remote, header, datagram, ecn);
                 Sweep();
@@ -247,7 +250,7 @@ public sealed partial class QuicEndpoint : IDisposable
     /// <summary>Drops closed connections and their routes (never inside a connection's own call).</summary>
     private void Sweep()
     {
-        if (!_needsSweep)
+        if (!_needsSweep || ManualSweep)
         {
             return;
         }

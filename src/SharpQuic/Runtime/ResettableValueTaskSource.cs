@@ -26,6 +26,7 @@ internal sealed class ResettableValueTaskSource<T> : IValueTaskSource<T>, IValue
     private const int Idle = 0;
     private const int Pending = 1;
     private const int Completed = 2;
+    private const int Reserved = 3;
 
     private static readonly Action<object?, CancellationToken> s_cancelCallback = static (state, token) =>
         ((ResettableValueTaskSource<T>)state!).OnCanceled(token);
@@ -34,6 +35,8 @@ internal sealed class ResettableValueTaskSource<T> : IValueTaskSource<T>, IValue
     private ManualResetValueTaskSourceCore<T> _core = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _registration;
     private int _state;
+    private bool _canceledWhileReserved;
+    private CancellationToken _canceledToken;
 
     /// <summary>True between the start of a cycle and its completion.</summary>
     public bool IsPending => Volatile.Read(ref _state) == Pending;
@@ -94,6 +97,74 @@ internal sealed class ResettableValueTaskSource<T> : IValueTaskSource<T>, IValue
 
         _core.SetException(exception);
         return true;
+    }
+
+    /// <summary>
+    /// Takes the pending cycle for the caller (the worker) so that a cancellation cannot complete it while the
+    /// worker fills the caller's buffer; false if no cycle is pending. Follow with <see cref="CompleteReserved"/>,
+    /// <see cref="CompleteReservedWithException"/> or <see cref="Unreserve"/>. A cancellation that arrives meanwhile
+    /// is remembered and applied by <see cref="Unreserve"/>.
+    /// </summary>
+    public bool TryReserve()
+    {
+        lock (_gate)
+        {
+            if (_state != Pending)
+            {
+                return false;
+            }
+
+            _state = Reserved;
+            return true;
+        }
+    }
+
+    /// <summary>Gives a reserved cycle back (nothing to deliver yet); a cancellation requested meanwhile completes it now.</summary>
+    public void Unreserve()
+    {
+        bool cancel;
+        CancellationToken token;
+        lock (_gate)
+        {
+            if (_state != Reserved)
+            {
+                return;
+            }
+
+            cancel = _canceledWhileReserved;
+            token = _canceledToken;
+            _canceledWhileReserved = false;
+            _canceledToken = default;
+            _state = cancel ? Completed : Pending;
+            if (cancel)
+            {
+                _registration = default;
+            }
+        }
+
+        if (cancel)
+        {
+            _core.SetException(new OperationCanceledException(token));
+        }
+    }
+
+    /// <summary>Completes a reserved cycle with <paramref name="result"/>.</summary>
+    public void CompleteReserved(T result)
+    {
+        if (ClaimReserved())
+        {
+            _core.SetResult(result);
+        }
+    }
+
+    /// <summary>Fails a reserved cycle with <paramref name="exception"/>.</summary>
+    public void CompleteReservedWithException(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (ClaimReserved())
+        {
+            _core.SetException(exception);
+        }
     }
 
     /// <inheritdoc/>
@@ -186,10 +257,39 @@ internal sealed class ResettableValueTaskSource<T> : IValueTaskSource<T>, IValue
         return true;
     }
 
+    private bool ClaimReserved()
+    {
+        CancellationTokenRegistration registration;
+        lock (_gate)
+        {
+            if (_state != Reserved)
+            {
+                return false;
+            }
+
+            _state = Completed;
+            _canceledWhileReserved = false;
+            _canceledToken = default;
+            registration = _registration;
+            _registration = default;
+        }
+
+        registration.Dispose();
+        return true;
+    }
+
     private void OnCanceled(CancellationToken token)
     {
         lock (_gate)
         {
+            if (_state == Reserved)
+            {
+                // The worker is filling the caller's buffer: the cancellation waits for Unreserve (or loses to the result).
+                _canceledWhileReserved = true;
+                _canceledToken = token;
+                return;
+            }
+
             if (_state != Pending)
             {
                 return;

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Security;
+
+namespace SharpQuic;
+
+/// <summary>How to listen (System.Net.Quic's QuicListenerOptions).</summary>
+public sealed class QuicListenerOptions
+{
+    /// <summary>The address and port to bind (port 0 picks one; see <see cref="QuicListener.LocalEndPoint"/>).</summary>
+    public IPEndPoint ListenEndPoint { get; set; } = null!;
+
+    /// <summary>The ALPN values accepted; a connection must negotiate one of them.</summary>
+    public List<SslApplicationProtocol> ApplicationProtocols { get; set; } = null!;
+
+    /// <summary>Handshaken connections waiting for <see cref="QuicListener.AcceptConnectionAsync"/> at most; 0 means 512.</summary>
+    public int ListenBacklog { get; set; }
+
+    /// <summary>Chooses each connection's options after its ClientHello (SNI in <see cref="SslClientHelloInfo.ServerName"/>).</summary>
+    public Func<QuicConnection, SslClientHelloInfo, CancellationToken, ValueTask<QuicServerConnectionOptions>> ConnectionOptionsCallback { get; set; } = null!;
+
+    /// <summary>Worker threads, each with its own socket on the port (SO_REUSEPORT); 0 means the processor count.</summary>
+    public int WorkerCount { get; set; }
+
+    /// <summary>Validate every client address with a Retry before creating state (RFC 9000 §8.1.2).</summary>
+    public bool RequireRetry { get; set; }
+
+    internal void Validate()
+    {
+        if (ListenEndPoint is null)
+        {
+            throw new ArgumentNullException(nameof(ListenEndPoint), "QuicListenerOptions.ListenEndPoint must be set.");
+        }
+
+        if (ApplicationProtocols is null || ApplicationProtocols.Count == 0)
+        {
+            throw new ArgumentNullException(nameof(ApplicationProtocols), "QuicListenerOptions.ApplicationProtocols must name at least one protocol.");
+        }
+
+        if (ConnectionOptionsCallback is null)
+        {
+            throw new ArgumentNullException(nameof(ConnectionOptionsCallback), "QuicListenerOptions.ConnectionOptionsCallback must be set.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(ListenBacklog, nameof(ListenBacklog));
+        ArgumentOutOfRangeException.ThrowIfNegative(WorkerCount, nameof(WorkerCount));
+    }
+}

@@ -1,0 +1,250 @@
+using SharpQuic.Core;
+using SharpQuic.Core.Streams;
+using CoreConnection = SharpQuic.Core.Connection.QuicConnection;
+
+namespace SharpQuic;
+
+/// <summary>The worker thread's side of a stream: pending read and write, completed from events. Worker thread only.</summary>
+public sealed partial class QuicStream
+{
+    private Memory<byte> _readBuffer;
+    private bool _readPending;
+    private ReadOnlyMemory<byte> _writeData;
+    private bool _writeFin;
+    private bool _writePending;
+    private bool _finishAfterWrite;
+
+    internal void BeginRead(Memory<byte> buffer)
+    {
+        _readBuffer = buffer;
+        _readPending = true;
+    }
+
+    /// <summary>Fills the pending read from the connection's receive buffer, if there is anything to give.</summary>
+    internal void ServeRead(CoreConnection core, Instant now)
+    {
+        if (!_readPending)
+        {
+            return;
+        }
+
+        // Reserved: a cancellation cannot complete the read while bytes are copied into the caller's buffer, so no
+        // byte taken out of the connection is lost.
+        if (!_readSource.TryReserve())
+        {
+            EndPendingRead();
+            return;
+        }
+
+        StreamReadResult r = core.Read(StreamId, _readBuffer.Span, now);
+        switch (r.Status)
+        {
+            case StreamReadStatus.Data:
+                EndPendingRead();
+                _readSource.CompleteReserved(r.BytesRead);
+                break;
+            case StreamReadStatus.Finished:
+                EndPendingRead();
+                _readEnded = true;
+                _readsClosed.TrySetResult();
+                _readSource.CompleteReserved(r.BytesRead);
+                break;
+            case StreamReadStatus.WouldBlock:
+                _readSource.Unreserve();
+                if (!_readSource.IsPending)
+                {
+                    EndPendingRead();
+                }
+
+                break;
+            case StreamReadStatus.Reset:
+            {
+                // RFC 9000 §3.2: the peer reset its sending part; the application sees its error code.
+                var error = new QuicException(QuicError.StreamAborted, (long)r.ErrorCode, $"The peer aborted the stream with error code {r.ErrorCode}.");
+                EndPendingRead();
+                _readEnded = true;
+                _readsClosed.TrySetException(error);
+                _readSource.CompleteReservedWithException(error);
+                break;
+            }
+
+            default:
+            {
+                var error = new QuicException(QuicError.OperationAborted, null, "Reading was aborted.");
+                EndPendingRead();
+                _readEnded = true;
+                _readsClosed.TrySetException(error);
+                _readSource.CompleteReservedWithException(error);
+                break;
+            }
+        }
+    }
+
+    internal void BeginWrite(Memory<byte> data, bool fin)
+    {
+        _writeData = data;
+        _writeFin = fin;
+        _writePending = true;
+    }
+
+    /// <summary>Moves the pending write into the connection's send buffer, as far as it has room.</summary>
+    internal void ServeWrite(CoreConnection core)
+    {
+        if (!_writePending)
+        {
+            return;
+        }
+
+        if (!_writeSource.IsPending)
+        {
+            // Cancelled: the application side aborts the write direction.
+            EndPendingWrite();
+            return;
+        }
+
+        int n = core.Write(StreamId, _writeData.Span, _writeFin);
+        _writeData = _writeData[n..];
+        if (_writeData.IsEmpty)
+        {
+            bool finSent = _writeFin;
+            bool finishNow = _finishAfterWrite && !_writeFin;
+            EndPendingWrite();
+            if (finishNow)
+            {
+                core.Streams.FinishWrites(StreamId);
+            }
+
+            if (finSent || finishNow)
+            {
+                _writeEnded = true;
+            }
+
+            _writeSource.TrySetResult(0);
+            return;
+        }
+
+        if (!core.Streams.TryGetSendState(StreamId, out SendStreamState state) || state is SendStreamState.ResetSent or SendStreamState.ResetRecvd)
+        {
+            EndPendingWrite();
+            _writeSource.TrySetException(new QuicException(QuicError.StreamAborted, null, "Writing was aborted."));
+        }
+
+        // Otherwise the send buffer is full: a StreamWritable event brings us back.
+    }
+
+    internal void CompleteWritesOnWorker(CoreConnection core)
+    {
+        if (_writePending)
+        {
+            _finishAfterWrite = true;
+            return;
+        }
+
+        core.Streams.FinishWrites(StreamId);
+        _writeEnded = true;
+    }
+
+    internal void OnWritesFinished()
+    {
+        _writeEnded = true;
+        _writesClosed.TrySetResult();
+    }
+
+    internal void OnStopSending(long errorCode)
+    {
+        // RFC 9000 §3.5: the peer no longer reads; the core answered with RESET_STREAM carrying its code.
+        var error = new QuicException(QuicError.StreamAborted, errorCode, $"The peer stopped reading with error code {errorCode}.");
+        _writeEnded = true;
+        if (_writePending)
+        {
+            EndPendingWrite();
+            _writeSource.TrySetException(error);
+        }
+
+        _writesClosed.TrySetException(error);
+    }
+
+    internal void AbortOnWorker(CoreConnection core, QuicAbortDirection direction, ulong errorCode, Instant now)
+    {
+        var error = new QuicException(QuicError.OperationAborted, null, "The stream was aborted by the application.");
+        if ((direction & QuicAbortDirection.Read) != 0 && CanReadStream && !_readEnded)
+        {
+            core.StopSending(StreamId, errorCode, now);
+            _readEnded = true;
+            FailRead(error);
+        }
+
+        if ((direction & QuicAbortDirection.Write) != 0 && CanWriteStream && !WritesClosed.IsCompleted)
+        {
+            core.ResetStream(StreamId, errorCode);
+            _writeEnded = true;
+            FailWrite(error);
+        }
+    }
+
+    internal void DisposeOnWorker(CoreConnection core, Instant now)
+    {
+        if (CanReadStream && !_readEnded)
+        {
+            core.StopSending(StreamId, (ulong)_connection.DefaultStreamErrorCode, now);
+            _readEnded = true;
+            FailRead(new QuicException(QuicError.OperationAborted, null, "The stream was disposed."));
+        }
+
+        if (CanWriteStream && !_writeEnded)
+        {
+            if (_writePending)
+            {
+                EndPendingWrite();
+                _writeSource.TrySetException(new QuicException(QuicError.OperationAborted, null, "The stream was disposed."));
+            }
+
+            core.Streams.FinishWrites(StreamId);
+            _writeEnded = true;
+        }
+    }
+
+    /// <summary>The connection no longer holds the stream: both directions are over.</summary>
+    internal void OnReleased()
+    {
+        _readsClosed.TrySetResult();
+        _writesClosed.TrySetResult();
+    }
+
+    /// <summary>Fails whatever is pending (the connection closed, or its worker stopped).</summary>
+    internal void FailPending(QuicException error)
+    {
+        _readEnded = true;
+        _writeEnded = true;
+        FailRead(error);
+        FailWrite(error);
+    }
+
+    private void FailRead(QuicException error)
+    {
+        EndPendingRead();
+        _readSource.TrySetException(error);
+        _readsClosed.TrySetException(error);
+    }
+
+    private void FailWrite(QuicException error)
+    {
+        EndPendingWrite();
+        _writeSource.TrySetException(error);
+        _writesClosed.TrySetException(error);
+    }
+
+    private void EndPendingRead()
+    {
+        _readPending = false;
+        _readBuffer = default;
+    }
+
+    private void EndPendingWrite()
+    {
+        _writePending = false;
+        _writeData = default;
+        _writeFin = false;
+        _finishAfterWrite = false;
+    }
+}
