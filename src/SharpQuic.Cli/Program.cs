@@ -9,9 +9,12 @@ internal static class Program
         usage:
           sharpquic inspect HEX|@FILE [--odcid HEX] [--cid-length N]
                                           decode a QUIC datagram (headers; Initial packets decrypted)
+          sharpquic cert --out DIR [--days N]
+                                          write a development certificate (ECDSA P-256, localhost,
+                                          at most 14 days) and print its SHA-256
           sharpquic version               print the version
 
-        serve, get, perf and cert arrive with the runtime (sockets are not in this build yet).
+        serve, get and perf arrive with the runtime (sockets are not in this build yet).
         """;
 
     public static int Main(string[] args)
@@ -26,6 +29,8 @@ internal static class Program
         {
             case "inspect":
                 return Inspect.InspectCommand.Run(args.AsSpan(1), Console.Out, Console.Error);
+            case "cert":
+                return Cert.CertCommand.Run(args.AsSpan(1), Console.Out, Console.Error);
             case "version":
                 Console.WriteLine(typeof(Program).Assembly.GetName().Version);
                 return 0;
