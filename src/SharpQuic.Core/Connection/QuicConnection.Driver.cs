@@ -16,4 +16,33 @@ internal sealed partial class QuicConnection
 
     /// <summary>Packets declared lost (statistics, RFC 9002 §6.1).</summary>
     public long PacketsLost { get; private set; }
+
+    /// <summary>
+    /// Server: the application's settings for this connection, chosen after the ClientHello (System.Net.Quic's
+    /// ConnectionOptionsCallback). Our transport parameters are re-encoded before they leave in EncryptedExtensions
+    /// (RFC 9001 §8.2), so the peer sees these limits and not the listener's defaults. Call before
+    /// <see cref="SetServerOptions"/>.
+    /// </summary>
+    public void ApplyServerTransportOptions(ConnectionOptions options, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!IsServer || _handshakeComplete || _streams.StreamCount > 0)
+        {
+            throw new InvalidOperationException("Transport options can be replaced only by a server before its handshake completes.");
+        }
+
+        _options = options;
+        _localTransportParameters = EncodeTransportParameters(options, isServer: true, InitialSourceConnectionId, _originalDcid, _retrySourceCid, _resetTokens);
+        _streams.ReplaceLocalOptions(options.Streams);
+
+        // RFC 9000 §10.1: the smaller of the two non-zero idle timeouts, now with our new value.
+        _idleTimeout = options.IdleTimeout;
+        if (_peerParameters is { MaxIdleTimeout: > 0 } p)
+        {
+            TimeSpan peer = TimeSpan.FromMilliseconds(Math.Min(p.MaxIdleTimeout, (ulong)TimeSpan.FromDays(365).TotalMilliseconds));
+            _idleTimeout = _idleTimeout == TimeSpan.Zero || peer < _idleTimeout ? peer : _idleTimeout;
+        }
+
+        RestartIdleTimer(now);
+    }
 }

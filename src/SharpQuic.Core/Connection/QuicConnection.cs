@@ -50,7 +50,7 @@ internal enum ConnectionState
 /// </remarks>
 internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
 {
-    private readonly ConnectionOptions _options;
+    private ConnectionOptions _options;
     private readonly IRandomSource _random;
     private readonly IConnectionIdGenerator _cidGenerator;
     private readonly StatelessResetTokens _resetTokens;
@@ -62,7 +62,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
     private readonly SentFrameRecords _sentFrames = new();
     private readonly Queue<ConnectionEvent> _events = new();
     private readonly Instant _createdAt;
-    private readonly byte[] _localTransportParameters;
+    private byte[] _localTransportParameters;
     private QuicVersion _version;
     private TransportParameters? _peerParameters;
     private int _peerAckDelayExponent = 3;

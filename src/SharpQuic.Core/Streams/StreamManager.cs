@@ -37,13 +37,13 @@ public sealed partial class StreamManager
     private readonly bool _isClient;
     private readonly StreamInitiator _us;
     private readonly StreamInitiator _them;
-    private readonly StreamManagerOptions _options;
+    private StreamManagerOptions _options;
     private readonly ChunkPool _pool;
     private readonly Dictionary<ulong, StreamRecord> _streams = [];
     private readonly LocalStreamLimit _localBidi;
     private readonly LocalStreamLimit _localUni;
-    private readonly RemoteStreamLimit _remoteBidi;
-    private readonly RemoteStreamLimit _remoteUni;
+    private RemoteStreamLimit _remoteBidi;
+    private RemoteStreamLimit _remoteUni;
     private readonly Queue<StreamRecord> _sendQueue = new();
     private readonly Queue<StreamRecord> _controlQueue = new();
     private readonly List<StreamRecord> _connectionBlocked = [];
@@ -71,6 +71,25 @@ public sealed partial class StreamManager
         _remoteBidi = new RemoteStreamLimit(options.MaxStreamsBidi);
         _remoteUni = new RemoteStreamLimit(options.MaxStreamsUni);
         _connectionSend = new SendCredit(0);
+        _connectionReceive = new ReceiveWindow(options.MaxData, options.MaxDataWindowLimit);
+    }
+
+    /// <summary>
+    /// Replaces our limits and windows before anything happened on any stream: a server learns the application's
+    /// per-connection settings only after the ClientHello, before it sends its transport parameters.
+    /// </summary>
+    public void ReplaceLocalOptions(StreamManagerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (_streams.Count > 0 || _connectionReceive.Received > 0)
+        {
+            throw new InvalidOperationException("Stream limits can be replaced only before any stream exists.");
+        }
+
+        _options = options;
+        _remoteBidi = new RemoteStreamLimit(options.MaxStreamsBidi);
+        _remoteUni = new RemoteStreamLimit(options.MaxStreamsUni);
         _connectionReceive = new ReceiveWindow(options.MaxData, options.MaxDataWindowLimit);
     }
 
