@@ -153,6 +153,12 @@ public sealed partial class QuicConnection
                 {
                     _closeRequested = true;
                     core.Close((ulong)command.Value, string.Empty, now);
+
+                    // The core announces no event for an application close: pending operations end now, and
+                    // CloseAsync returns once this iteration has sent CONNECTION_CLOSE (the closing period of
+                    // RFC 9000 §10.2.1 runs on in the worker).
+                    OnClosed(core.CloseInfo);
+                    _closed.TrySetResult();
                 }
                 else if (core is null || core.State == ConnectionState.Closed)
                 {
