@@ -65,7 +65,10 @@ public sealed partial class StreamManager
         _us = isClient ? StreamInitiator.Client : StreamInitiator.Server;
         _them = isClient ? StreamInitiator.Server : StreamInitiator.Client;
         _options = options;
-        _pool = pool ?? new ChunkPool();
+        // Keep as many free chunks as flow control lets the connection hold at once (received data up to the
+        // connection window, plus the send buffer): a transfer that oscillates between full and drained buffers then
+        // reuses chunks instead of allocating new ones (no per-packet allocation in the steady state).
+        _pool = pool ?? new ChunkPool(ChunkPool.DefaultChunkSize, (int)Math.Min(1 << 16, ((options.MaxDataWindowLimit + (ulong)options.SendBufferSize) / ChunkPool.DefaultChunkSize) + 1));
         _localBidi = new LocalStreamLimit(_us, StreamDirection.Bidirectional, 0);
         _localUni = new LocalStreamLimit(_us, StreamDirection.Unidirectional, 0);
         _remoteBidi = new RemoteStreamLimit(options.MaxStreamsBidi);

@@ -31,11 +31,11 @@ internal static class RuntimeOptions
             MaxStreamsBidi = (ulong)options.MaxInboundBidirectionalStreams,
             MaxStreamsUni = (ulong)options.MaxInboundUnidirectionalStreams,
             MaxData = 16 * 1024 * 1024,
-            MaxDataWindowLimit = 64 * 1024 * 1024,
+            MaxDataWindowLimit = 24 * 1024 * 1024,
             MaxStreamDataBidiLocal = 2 * 1024 * 1024,
             MaxStreamDataBidiRemote = 2 * 1024 * 1024,
             MaxStreamDataUni = 2 * 1024 * 1024,
-            MaxStreamWindowLimit = 32 * 1024 * 1024,
+            MaxStreamWindowLimit = 16 * 1024 * 1024,
             SendBufferSize = 4 * 1024 * 1024,
         },
     };
