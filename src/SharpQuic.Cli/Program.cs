@@ -12,9 +12,17 @@ internal static class Program
           sharpquic cert --out DIR [--days N]
                                           write a development certificate (ECDSA P-256, localhost,
                                           at most 14 days) and print its SHA-256
+          sharpquic serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--qlog-dir DIR]
+                                          echo/discard server, ALPN sharpquic-echo (default 127.0.0.1:4433)
+          sharpquic get ADDR:PORT [--data FILE | --bytes N] [-o FILE] [--insecure] [--group NAME]
+                        [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR]
+                                          send to an echo server on one stream, check the echo
+          sharpquic perf server [--listen ADDR:PORT] [--cert PEM --key PEM]
+          sharpquic perf client ADDR:PORT (--download BYTES | --upload BYTES | --handshakes SECONDS |
+                        --requests SECONDS [--connections N] [--streams N] [--request-size B] [--response-size B])
+                        [--group NAME] [--cipher NAME]
+                                          measure throughput, handshakes/s or request latency (last line: JSON)
           sharpquic version               print the version
-
-        serve, get and perf arrive with the runtime (sockets are not in this build yet).
         """;
 
     public static int Main(string[] args)
@@ -31,6 +39,12 @@ internal static class Program
                 return Inspect.InspectCommand.Run(args.AsSpan(1), Console.Out, Console.Error);
             case "cert":
                 return Cert.CertCommand.Run(args.AsSpan(1), Console.Out, Console.Error);
+            case "serve":
+                return Common.Shutdown.Run(args[1..], static (a, stop) => Serve.ServeCommand.RunAsync(a, Console.Out, Console.Error, stop));
+            case "get":
+                return Common.Shutdown.Run(args[1..], static (a, stop) => Get.GetCommand.RunAsync(a, Console.OpenStandardOutput(), Console.Error, stop));
+            case "perf":
+                return Common.Shutdown.Run(args[1..], static (a, stop) => Perf.PerfCommand.RunAsync(a, Console.Out, Console.Error, stop));
             case "version":
                 Console.WriteLine(typeof(Program).Assembly.GetName().Version);
                 return 0;

@@ -337,7 +337,7 @@ public sealed partial class QuicConnection
         RemoteCertificate = core.PeerCertificate is { } peer ? X509CertificateLoader.LoadCertificate(peer.RawData) : null;
         NegotiatedCipherSuite = core.NegotiatedCipherSuite is { } suite ? (TlsCipherSuite)(ushort)suite : default;
         NegotiatedKeyExchangeGroup = core.NegotiatedGroup is { } group ? RuntimeOptions.GroupName(group) : null;
-        NegotiatedQuicVersion = (int)core.Version.Value;
+        NegotiatedQuicVersion = core.Version == QuicVersion.V2 ? 2 : 1;
         RemoteEndPoint = core.RemoteAddress;
         if (_listener is null)
         {

@@ -66,7 +66,7 @@ public sealed partial class QuicConnection : IAsyncDisposable
     /// <summary>Beyond System.Net.Quic: the key-exchange group of the handshake ("X25519MLKEM768", "x25519", …).</summary>
     public string? NegotiatedKeyExchangeGroup { get; private set; }
 
-    /// <summary>Beyond System.Net.Quic: the QUIC version in use (1, or 0x6b3343cf for QUIC v2).</summary>
+    /// <summary>Beyond System.Net.Quic: the QUIC version in use, 1 (RFC 9000) or 2 (RFC 9369), as in <see cref="QuicClientConnectionOptions.QuicVersion"/>.</summary>
     public int NegotiatedQuicVersion { get; private set; }
 
     /// <summary>
