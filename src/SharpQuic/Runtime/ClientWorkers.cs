@@ -70,7 +70,7 @@ internal static class ClientWorkers
 
     private static QuicWorker Create(IPEndPoint local, int index, bool stopWhenEmpty)
     {
-        IUdpSocket socket = UdpSocketFactory.Open(local, new UdpSocketOptions { DualStack = local.AddressFamily == AddressFamily.InterNetworkV6 });
+        IUdpSocket socket = UdpSocketFactory.Open(local, new UdpSocketOptions { DualStack = local.AddressFamily == AddressFamily.InterNetworkV6, EnablePacketInfo = false });
         var options = new EndpointOptions
         {
             AcceptConnections = false,

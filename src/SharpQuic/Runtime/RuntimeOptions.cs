@@ -25,6 +25,10 @@ internal static class RuntimeOptions
             ? null : options.KeepAliveInterval,
         HandshakeTimeout = options.HandshakeTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromDays(1) : options.HandshakeTimeout,
         MaxDatagramSize = MaxDatagramSize,
+
+        // RFC 9000 §18.2: what our sockets receive whole (a receive slot holds 2,048 bytes; one byte less lets the
+        // portable socket tell a full datagram from a truncated one).
+        MaxReceiveUdpPayloadSize = 2047,
         InitialRtt = TimeSpan.FromMilliseconds(100),
         Streams = new StreamManagerOptions
         {

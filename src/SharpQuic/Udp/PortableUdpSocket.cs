@@ -20,7 +20,12 @@ internal sealed class PortableUdpSocket : IUdpSocket
     private readonly Socket _socket;
     private readonly int _maxDatagram;
     private readonly IPEndPoint _wakeTarget;
+    private readonly SocketAddress _wakeAddress;
     private readonly EndPoint _anyRemote;
+    private readonly bool _packetInfo;
+    private readonly SocketAddress _received;
+    private readonly EndPointCache _sources;
+    private readonly Dictionary<IPEndPoint, SocketAddress> _destinations = new(ReferenceEqualityComparer.Instance);
     private int _disposed;
 
     private PortableUdpSocket(Socket socket, UdpSocketOptions options)
@@ -32,7 +37,16 @@ internal sealed class PortableUdpSocket : IUdpSocket
             : LocalEndPoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
             : LocalEndPoint.Address;
         _wakeTarget = new IPEndPoint(wakeAddress, LocalEndPoint.Port);
+        _wakeAddress = _wakeTarget.Serialize(); // Serialized once: Wake runs for every command batch, allocation-free.
         _anyRemote = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+
+        // The local address of each datagram matters only on a socket bound to a wildcard address (a multi-homed
+        // server answering from the address the client used); elsewhere it is the bound address. Only that case
+        // takes ReceiveMessageFrom, which allocates per datagram; the others use the allocation-free ReceiveFrom.
+        bool wildcard = LocalEndPoint.Address.Equals(IPAddress.Any) || LocalEndPoint.Address.Equals(IPAddress.IPv6Any);
+        _packetInfo = options.EnablePacketInfo && wildcard;
+        _received = new SocketAddress(socket.AddressFamily);
+        _sources = new EndPointCache(options.EndPointCacheSize);
     }
 
     /// <inheritdoc/>
@@ -51,7 +65,7 @@ internal sealed class PortableUdpSocket : IUdpSocket
     public bool SupportsEcn => false;
 
     /// <inheritdoc/>
-    public bool SupportsPacketInfo => true;
+    public bool SupportsPacketInfo => true; // From IP_PKTINFO on wildcard binds; the bound address otherwise.
 
     /// <inheritdoc/>
     public int MaxGsoSegments => 1;
@@ -133,7 +147,7 @@ internal sealed class PortableUdpSocket : IUdpSocket
         {
             Transmit t = batch[i].Transmit;
             ReadOnlySpan<byte> payload = buffer.Slice(batch[i].Offset, t.Length);
-            EndPoint destination = MapDestination(t.Destination);
+            SocketAddress destination = AddressOf(t.Destination);
             int segment = t.SegmentSize > 0 ? t.SegmentSize : Math.Max(t.Length, 1);
             int count = t.DatagramCount;
             for (int d = 0; d < count; d++)
@@ -174,14 +188,41 @@ internal sealed class PortableUdpSocket : IUdpSocket
         bool any = false;
         for (int i = 0; i < slots; i++)
         {
+            // A non-blocking receive with nothing waiting throws; asking first keeps exceptions off the data path
+            // (Poll, not Available: FIONREAD reports 0 for a waiting empty datagram, such as our wake-up one).
+            if (!_socket.Poll(0, SelectMode.SelectRead))
+            {
+                break;
+            }
+
             Span<byte> slot = buffer.Slice(i * _maxDatagram, _maxDatagram);
             SocketFlags flags = SocketFlags.None;
-            EndPoint remote = _anyRemote;
             int length;
-            IPPacketInformation info;
+            IPEndPoint source;
+            IPEndPoint? destination = LocalEndPoint;
+            int interfaceIndex = 0;
             try
             {
-                length = _socket.ReceiveMessageFrom(slot, ref flags, ref remote, out info);
+                if (_packetInfo)
+                {
+                    EndPoint remote = _anyRemote;
+                    length = _socket.ReceiveMessageFrom(slot, ref flags, ref remote, out IPPacketInformation info);
+                    source = Normalize((IPEndPoint)remote);
+                    destination = info.Address is { } local ? new IPEndPoint(Normalize(local), LocalEndPoint.Port) : null;
+                    interfaceIndex = info.Interface;
+                }
+                else
+                {
+                    length = _socket.ReceiveFrom(slot, SocketFlags.None, _received);
+                    source = SourceOf(_received);
+
+                    // recvfrom does not report MSG_TRUNC here: a datagram filling the whole slot may have been cut.
+                    // The runtime advertises a max_udp_payload_size below the slot size (RFC 9000 §18.2).
+                    if (length == slot.Length)
+                    {
+                        flags |= SocketFlags.Truncated;
+                    }
+                }
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
             {
@@ -203,14 +244,13 @@ internal sealed class PortableUdpSocket : IUdpSocket
                 continue; // empty (our own wake-up datagram, or useless) or truncated
             }
 
-            var source = Normalize((IPEndPoint)remote);
             into[count++] = new ReceivedDatagram
             {
                 Offset = i * _maxDatagram,
                 Length = length,
                 Source = source,
-                Destination = info.Address is { } local ? new IPEndPoint(Normalize(local), LocalEndPoint.Port) : null,
-                InterfaceIndex = info.Interface,
+                Destination = destination,
+                InterfaceIndex = interfaceIndex,
                 Ecn = EcnCodepoint.NotEct,
             };
         }
@@ -265,7 +305,7 @@ internal sealed class PortableUdpSocket : IUdpSocket
     {
         try
         {
-            _ = _socket.SendTo(ReadOnlySpan<byte>.Empty, SocketFlags.None, _wakeTarget);
+            _ = _socket.SendTo(ReadOnlySpan<byte>.Empty, SocketFlags.None, _wakeAddress);
         }
         catch (Exception e) when (e is ObjectDisposedException or SocketException)
         {
@@ -284,7 +324,7 @@ internal sealed class PortableUdpSocket : IUdpSocket
         _socket.Dispose();
     }
 
-    private SocketError SendOne(ReadOnlySpan<byte> datagram, EndPoint destination)
+    private SocketError SendOne(ReadOnlySpan<byte> datagram, SocketAddress destination)
     {
         try
         {
@@ -295,6 +335,43 @@ internal sealed class PortableUdpSocket : IUdpSocket
         {
             return e.SocketErrorCode;
         }
+    }
+
+    /// <summary>The serialized destination, cached per end point instance (the engine reuses one per path).</summary>
+    private SocketAddress AddressOf(IPEndPoint destination)
+    {
+        if (!_destinations.TryGetValue(destination, out SocketAddress? address))
+        {
+            if (_destinations.Count >= 4096)
+            {
+                _destinations.Clear(); // Bounded: a server talking to many peers re-serializes on misses.
+            }
+
+            address = ((IPEndPoint)MapDestination(destination)).Serialize();
+            _destinations[destination] = address;
+        }
+
+        return address;
+    }
+
+    /// <summary>The sender of the last ReceiveFrom, as a cached end point (IPv4-mapped addresses as IPv4).</summary>
+    private IPEndPoint SourceOf(SocketAddress address)
+    {
+        ReadOnlySpan<byte> bytes = address.Buffer.Span[..address.Size];
+        int port = (bytes[2] << 8) | bytes[3];
+        if (address.Family == AddressFamily.InterNetwork)
+        {
+            return _sources.GetV4(bytes.Slice(4, 4), port);
+        }
+
+        ReadOnlySpan<byte> v6 = bytes.Slice(8, 16);
+        if (v6[..10].IndexOfAnyExcept((byte)0) < 0 && v6[10] == 0xff && v6[11] == 0xff)
+        {
+            return _sources.GetV4(v6[12..], port);
+        }
+
+        uint scope = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.Slice(24, 4));
+        return _sources.GetV6(v6, port, scope);
     }
 
     private EndPoint MapDestination(IPEndPoint destination)

@@ -69,13 +69,13 @@ public sealed class StreamTests
     }
 
     /// <summary>
-    /// The data path allocates nothing per packet once warm: a download's second half (after the windows have grown
-    /// and the chunk pools have filled) allocates a few hundred bytes in the whole process for 100,000+ packets.
+    /// The data path allocates nothing per packet once warm: a download's last third (after the windows have grown
+    /// and the chunk pools have filled) allocates less than a byte per packet in the whole process.
     /// </summary>
     [Fact]
     public async Task Steady_state_transfer_allocates_nothing_per_packet()
     {
-        const long total = 512L << 20;
+        const long total = 1L << 30;
         await using QuicListener listener = await TestPeers.ListenAsync();
         var (client, server) = await TestPeers.PairAsync(listener);
         await using (client)
@@ -106,12 +106,12 @@ public sealed class StreamTests
             while ((n = await stream.ReadAsync(buffer)) > 0)
             {
                 got += n;
-                if (allocatedAtStart == 0 && got >= total / 2)
+                if (allocatedAtStart == 0 && got >= total * 6 / 10)
                 {
                     bytesAtStart = (await client.GetStatisticsAsync()).BytesReceived;
                     allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
                 }
-                else if (allocated < 0 && got >= total * 9 / 10)
+                else if (allocated < 0 && got >= total * 95 / 100)
                 {
                     allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
                     packets = ((await client.GetStatisticsAsync()).BytesReceived - bytesAtStart) / 1200;
@@ -122,7 +122,8 @@ public sealed class StreamTests
             Assert.Equal(total, got);
             Assert.True(packets > 100_000, $"only {packets} packets measured");
             Console.WriteLine($"steady state: {allocated} bytes allocated for {packets} packets");
-            Assert.True(allocated < 64 * 1024, $"{allocated} bytes allocated for {packets} packets ({(double)allocated / packets:F2} B/packet)");
+            // One allocation per packet would be at least 24 bytes per packet; what remains is per read or per wake-up.
+            Assert.True(allocated < packets, $"{allocated} bytes allocated for {packets} packets ({(double)allocated / packets:F2} B/packet)");
         }
     }
 
