@@ -57,6 +57,12 @@ internal sealed partial class QuicConnection
     /// <summary>Packets received that failed authentication, all keys together (RFC 9001 §6.6).</summary>
     internal long FailedDecryptions => _failedDecryptions;
 
+    /// <summary>Packets of the previous phase that arrived late and still decrypted (RFC 9001 §6.5; diagnostics).</summary>
+    internal long PacketsOpenedWithPreviousKeys { get; private set; }
+
+    /// <summary>Test hook: this many datagrams in a row each start a key update, ignoring §6.1 (a misbehaving peer).</summary>
+    internal int MisbehavingKeyUpdates { get; set; }
+
     /// <summary>1-RTT packets sealed with the current write keys (RFC 9001 §6.6).</summary>
     internal long PacketsSealedWithCurrentKeys => _sealedWithCurrentKeys;
 
@@ -92,6 +98,13 @@ internal sealed partial class QuicConnection
         }
 
         DiscardPreviousKeysIfDue(now);
+        if (MisbehavingKeyUpdates > 0 && EnsureNextOpenKeys(_spaces[2]))
+        {
+            MisbehavingKeyUpdates--;
+            MoveToNextKeys(_spaces[2], now, peerPacketNumber: null);
+            return;
+        }
+
         long limit = ConfidentialityLimit();
         long interval = _options.KeyUpdateInterval;
         bool intervalDue = interval > 0 && _sealedWithCurrentKeys >= interval;
@@ -211,6 +224,7 @@ internal sealed partial class QuicConnection
             if (old == PacketProtectionResult.Success)
             {
                 _packetUsedPreviousKeys = true;
+                PacketsOpenedWithPreviousKeys++;
                 _highestReceivedWithPreviousKeys = _highestReceivedWithPreviousKeys is ulong h ? Math.Max(h, pn) : pn;
             }
 
