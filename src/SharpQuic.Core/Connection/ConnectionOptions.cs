@@ -45,6 +45,25 @@ internal sealed class ConnectionOptions
     /// <summary>Sent packets tracked per space at most (bounds memory, RFC 9002 Appendix A.1).</summary>
     public int MaxTrackedPackets { get; init; } = 1 << 15;
 
+    /// <summary>
+    /// Start a key update (RFC 9001 §6) every this many 1-RTT packets sent; 0 (the default) never does on purpose. Updates
+    /// still wait for the previous one to be acknowledged and three PTOs (§6.1, §6.5); the AEAD confidentiality limit
+    /// (§6.6) forces them whatever this says.
+    /// </summary>
+    public long KeyUpdateInterval { get; init; }
+
+    /// <summary>
+    /// Mark 1-RTT datagrams ECT(0) and validate the path (RFC 9000 §13.4.2); marking stops by itself when validation
+    /// fails. Received marks are counted and reported in ACK frames whatever this says (§13.4.1).
+    /// </summary>
+    public bool EnableEcn { get; init; } = true;
+
+    /// <summary>Test hook: packets per 1-RTT key instead of the AEAD's confidentiality limit (RFC 9001 §6.6).</summary>
+    internal long? AeadConfidentialityLimit { get; init; }
+
+    /// <summary>Test hook: failed decryptions per connection instead of the AEAD's integrity limit (RFC 9001 §6.6).</summary>
+    internal long? AeadIntegrityLimit { get; init; }
+
     /// <summary>Creates a qlog tracer per connection (null: no tracing, and no cost on the packet paths).</summary>
     public IConnectionTracerFactory? Tracing { get; init; }
 }

@@ -90,7 +90,7 @@ internal sealed partial class QuicConnection
             return false;
         }
 
-        PacketProtectionResult result = UnprotectPacket(s, packet, header.PacketNumberOffset, out ulong pn, out int payloadOffset, out int payloadLength);
+        PacketProtectionResult result = UnprotectPacket(s, packet, header.PacketNumberOffset, now, out ulong pn, out int payloadOffset, out int payloadLength);
         if (result == PacketProtectionResult.ReservedBitsSet)
         {
             CloseWithError((ulong)TransportErrorCode.ProtocolViolation, 0, "reserved bits set", now);
@@ -100,7 +100,13 @@ internal sealed partial class QuicConnection
         if (result != PacketProtectionResult.Success)
         {
             DroppedPackets++;
-            return false;
+            if (result == PacketProtectionResult.DecryptionFailed && State == ConnectionState.Open)
+            {
+                OnAuthenticationFailed(now); // RFC 9001 §6.6
+            }
+
+            // A key update violation (KEY_UPDATE_ERROR) or the integrity limit closed the connection.
+            return State != ConnectionState.Open;
         }
 
         if (s.Tracker.IsDuplicate(pn))
@@ -145,7 +151,7 @@ internal sealed partial class QuicConnection
         return true;
     }
 
-    private PacketProtectionResult UnprotectPacket(PacketSpaceState s, Span<byte> packet, int pnOffset, out ulong pn, out int payloadOffset, out int payloadLength)
+    private PacketProtectionResult UnprotectPacket(PacketSpaceState s, Span<byte> packet, int pnOffset, Instant now, out ulong pn, out int payloadOffset, out int payloadLength)
     {
         if (s.Space != PacketNumberSpace.ApplicationData)
         {
@@ -161,13 +167,7 @@ internal sealed partial class QuicConnection
             return r;
         }
 
-        bool phase = PacketProtection.KeyPhase(packet);
-        if (phase == _keyPhase)
-        {
-            return PacketProtection.DecryptPayload(packet, pnOffset, pnLength, pn, s.OpenKeys!, out payloadOffset, out payloadLength);
-        }
-
-        return DecryptWithNextKeys(s, packet, pnOffset, pnLength, pn, out payloadOffset, out payloadLength);
+        return DecryptApplicationPayload(s, packet, pnOffset, pnLength, pn, now, out payloadOffset, out payloadLength);
     }
 
     /// <summary>Frames of one packet; returns whether it was ack-eliciting. Errors close the connection (§12.4).</summary>
@@ -299,6 +299,11 @@ internal sealed partial class QuicConnection
         if (result.AcknowledgesUnsentPacket)
         {
             return TransportErrorCode.ProtocolViolation;
+        }
+
+        if (space == PacketNumberSpace.ApplicationData && OnApplicationAckForKeys(ack.LargestAcknowledged, now) is var keyError and not TransportErrorCode.NoError)
+        {
+            return keyError; // RFC 9001 §6.2
         }
 
         _tracer?.RecoveryUpdated(now, TraceRecovery());

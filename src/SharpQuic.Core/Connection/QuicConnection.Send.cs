@@ -53,6 +53,8 @@ internal sealed partial class QuicConnection
             return 0;
         }
 
+        // RFC 9001 §6, §6.6: a key update on schedule or before the AEAD limit, before any packet is built.
+        MaybeUpdateKeysBeforeSend(now);
         if (State == ConnectionState.Closing && !_closeFramePending)
         {
             return 0;
@@ -126,9 +128,11 @@ internal sealed partial class QuicConnection
             }
         }
 
+        EcnCodepoint ecn = DatagramEcn(count);
+        LastTransmitEcn = ecn;
         for (int i = 0; i < count; i++)
         {
-            SealAndRecord(now, datagram, ref _pending[i]);
+            SealAndRecord(now, datagram, ref _pending[i], ecn);
         }
 
         _bytesSent += offset;
@@ -208,6 +212,10 @@ internal sealed partial class QuicConnection
             && s.Tracker.TryWriteAckFrame(ref writer, now, _options.AckDelayExponent, out ulong largestAcked))
         {
             _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.Ack, Value = largestAcked });
+            if (app)
+            {
+                OnApplicationAckWritten(largestAcked);
+            }
         }
 
         if (closing)
@@ -370,7 +378,7 @@ internal sealed partial class QuicConnection
         return wrote;
     }
 
-    private void SealAndRecord(Instant now, Span<byte> datagram, ref PendingPacket p)
+    private void SealAndRecord(Instant now, Span<byte> datagram, ref PendingPacket p, EcnCodepoint ecn)
     {
         PacketSpaceState s = _spaces[(int)p.Space];
         int end = p.PayloadOffset + p.PayloadLength + PacketAead.TagSize;
@@ -383,13 +391,19 @@ internal sealed partial class QuicConnection
         _tracer?.PacketSent(now, TracePacketType(p.Space), p.PacketNumber, packet.Length, datagram.Slice(p.PayloadOffset, p.PayloadLength));
         PacketProtectionKeys keys = s.SealKeys!;
         PacketProtection.Protect(packet, p.PacketNumberOffset - p.Start, p.PacketNumberLength, p.PacketNumber, keys);
+        if (p.Space == PacketNumberSpace.ApplicationData)
+        {
+            OnApplicationPacketSealed(); // RFC 9001 §6.6
+        }
         if (!p.Tracked)
         {
             _sentFrames.Return(p.Handle);
             return;
         }
 
-        var sent = new SentPacket(p.PacketNumber, now, packet.Length, p.AckEliciting, p.InFlight, p.Handle);
+        // RFC 9000 §13.4.2: only 1-RTT packets take part in ECN validation; they carry the datagram's mark.
+        var sent = new SentPacket(p.PacketNumber, now, packet.Length, p.AckEliciting, p.InFlight, p.Handle,
+            p.Space == PacketNumberSpace.ApplicationData ? ecn : EcnCodepoint.NotEct);
         PacketsSent++;
         if (!_loss.OnPacketSent(p.Space, sent))
         {

@@ -22,7 +22,8 @@ public sealed partial class LossDetection
             return new AckResult(unsent: true, 0, 0, rtt: false, ecnCongestion: false, persistent: false, 0);
         }
 
-        _largestAcked[s] = _largestAcked[s] is ulong previous ? Math.Max(previous, largest) : largest;
+        bool largestIncreased = _largestAcked[s] is not ulong previous || largest > previous;
+        _largestAcked[s] = largestIncreased ? largest : _largestAcked[s];
         if (space == PacketNumberSpace.Handshake)
         {
             // The server processed a Handshake packet, so it has validated our address (§6.2.2.1).
@@ -91,12 +92,30 @@ public sealed partial class LossDetection
         }
 
         // §7.1, Appendix B.7: a CE count increase is a congestion event dated by the send time
-        // of the largest acknowledged packet.
-        bool ecnCongestion = false;
-        if (ecn is EcnCounts counts && counts.Ce > _ecnCe[s])
+        // of the largest acknowledged packet; in the application space only once the counts are
+        // validated (RFC 9000 §13.4.2.1), elsewhere unless validation failed.
+        bool ecnCongestion;
+        if (space == PacketNumberSpace.ApplicationData)
         {
-            _ecnCe[s] = counts.Ce;
-            ecnCongestion = true;
+            int newlyAckedEct0 = 0;
+            for (int i = 0; i < _ackedCount; i++)
+            {
+                newlyAckedEct0 += _acked[i].Ecn == EcnCodepoint.Ect0 ? 1 : 0;
+            }
+
+            ecnCongestion = Ecn.OnAckReceived(newlyAckedEct0, largestIncreased, ecn);
+        }
+        else
+        {
+            ecnCongestion = ecn is EcnCounts counts && counts.Ce > _ecnCe[s] && Ecn.State != EcnValidationState.Failed;
+            if (ecn is EcnCounts seen && seen.Ce > _ecnCe[s])
+            {
+                _ecnCe[s] = seen.Ce;
+            }
+        }
+
+        if (ecnCongestion)
+        {
             Controller.OnCongestionEvent(now, _largestAckedSentTime[s] ?? now);
         }
 
@@ -260,6 +279,11 @@ public sealed partial class LossDetection
 
         for (int i = 0; i < _lostCount; i++)
         {
+            if (space == PacketNumberSpace.ApplicationData)
+            {
+                Ecn.OnPacketLost(_lost[i]);
+            }
+
             observer.OnPacketLost(space, _lost[i]);
         }
 

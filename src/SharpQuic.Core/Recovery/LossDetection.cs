@@ -78,6 +78,9 @@ public sealed partial class LossDetection
     /// <summary>The congestion controller.</summary>
     public ICongestionController Controller { get; }
 
+    /// <summary>ECN validation of the path, fed with the application data space's packets (RFC 9000 §13.4.2).</summary>
+    public EcnValidator Ecn { get; } = new();
+
     /// <summary>pto_count: PTOs since the last acknowledgment that reset it (RFC 9002 §6.2.1).</summary>
     public int PtoCount { get; private set; }
 
@@ -135,6 +138,11 @@ public sealed partial class LossDetection
 
             Controller.OnPacketSent(packet.TimeSent, packet);
             SetLossDetectionTimer(packet.TimeSent);
+        }
+
+        if (space == PacketNumberSpace.ApplicationData)
+        {
+            Ecn.OnPacketSent(packet);
         }
 
         return true;

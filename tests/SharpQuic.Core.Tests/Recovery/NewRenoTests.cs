@@ -147,7 +147,8 @@ public sealed class NewRenoTests
         var ld = new LossDetection(isServer: true, cc);
         for (ulong pn = 0; pn < 4; pn++)
         {
-            Send(ld, PacketNumberSpace.ApplicationData, pn, At(pn));
+            // Marked ECT(0): counts for packets never marked fail ECN validation (RFC 9000 §13.4.2.1) and are ignored.
+            ld.OnPacketSent(PacketNumberSpace.ApplicationData, new SentPacket(pn, At(pn), 1200, true, true, (int)pn + 1000, EcnCodepoint.Ect0));
         }
 
         AckResult first = ld.OnAckReceived(PacketNumberSpace.ApplicationData, [new AckRange(0, 1)], TimeSpan.Zero, new EcnCounts(2, 0, 0), At(50), observer);
