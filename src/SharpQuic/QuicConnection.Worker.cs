@@ -314,7 +314,7 @@ public sealed partial class QuicConnection
                 }
 
                 _options = options;
-                core.ApplyServerTransportOptions(RuntimeOptions.ToTransport(options, _listener!.Options.QlogDirectory), now);
+                core.ApplyServerTransportOptions(RuntimeOptions.ToTransport(options, _listener!.Options.QlogDirectory, _worker.SupportsEcn), now);
                 core.SetServerOptions(RuntimeOptions.ToServerTls(options, _listener!.Options.ApplicationProtocols), now);
                 return;
             }

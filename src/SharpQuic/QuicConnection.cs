@@ -88,7 +88,7 @@ public sealed partial class QuicConnection : IAsyncDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(options), "QuicVersion must be 1 or 2."),
         };
         QuicWorker worker = ClientWorkers.Pick(remote, options.LocalEndPoint);
-        var connection = new QuicConnection(worker, options, remote, host, RuntimeOptions.ToTransport(options), version);
+        var connection = new QuicConnection(worker, options, remote, host, RuntimeOptions.ToTransport(options, ecn: worker.SupportsEcn), version);
         if (!worker.Post(new WorkerCommand(WorkerCommandKind.Connect, connection)))
         {
             throw new QuicException(QuicError.OperationAborted, null, "The client worker is not running.");

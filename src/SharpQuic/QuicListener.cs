@@ -19,13 +19,13 @@ public sealed class QuicListener : IAsyncDisposable
     private readonly Channel<object> _accepted;
     private int _disposed;
 
-    private QuicListener(QuicListenerOptions options, IPEndPoint bound, QuicWorker[] workers, int backlog)
+    private QuicListener(QuicListenerOptions options, IPEndPoint bound, QuicWorker[] workers, int backlog, bool ecn)
     {
         Options = options;
         LocalEndPoint = bound;
         _workers = workers;
         _accepted = Channel.CreateBounded<object>(new BoundedChannelOptions(backlog) { FullMode = BoundedChannelFullMode.DropWrite });
-        TransportOptions = RuntimeOptions.ToTransport(new QuicServerConnectionOptions(), options.QlogDirectory);
+        TransportOptions = RuntimeOptions.ToTransport(new QuicServerConnectionOptions(), options.QlogDirectory, ecn);
     }
 
     /// <summary>True: SharpQuic needs nothing native.</summary>
@@ -72,7 +72,7 @@ public sealed class QuicListener : IAsyncDisposable
             using var tokenKey = new SecretBytes(AddressValidationTokens.KeyLength);
             var workers = new QuicWorker[sockets.Count];
             int backlog = options.ListenBacklog == 0 ? 512 : options.ListenBacklog;
-            var listener = new QuicListener(options, bound, workers, backlog);
+            var listener = new QuicListener(options, bound, workers, backlog, first.SupportsEcn);
             DateTimeOffset origin = DateTimeOffset.UtcNow;
             for (int i = 0; i < workers.Length; i++)
             {

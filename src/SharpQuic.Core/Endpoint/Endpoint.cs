@@ -166,7 +166,7 @@ public sealed partial class QuicEndpoint : IDisposable
             if (written > 0)
             {
                 _roundRobin = index;
-                return new Transmit(connection.RemoteAddress, written);
+                return new Transmit(connection.RemoteAddress, written, connection.LastTransmitEcn);
             }
         }
 

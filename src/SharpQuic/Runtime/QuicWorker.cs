@@ -67,6 +67,9 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
     /// <summary>Which socket implementation carries the traffic.</summary>
     public UdpSocketKind SocketKind => _socket.Kind;
 
+    /// <summary>Whether the socket sets and reads ECN marks.</summary>
+    public bool SupportsEcn => _socket.SupportsEcn;
+
     /// <summary>Connections this worker owns (a snapshot, for load balancing clients).</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
@@ -309,7 +312,7 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
                 return true;
             }
 
-            _send.Commit(core.RemoteAddress, n);
+            _send.Commit(core.RemoteAddress, n, core.LastTransmitEcn);
         }
     }
 

@@ -16,8 +16,10 @@ internal static class RuntimeOptions
     /// <summary>Largest UDP payload we send before path MTU discovery (issue 6) exists: 1,200 is always safe (RFC 9000 §14).</summary>
     public static int MaxDatagramSize { get; } = ReadMaxDatagramSize();
 
-    public static CoreConnectionOptions ToTransport(QuicConnectionOptions options, string? qlogDirectory = null) => new()
+    public static CoreConnectionOptions ToTransport(QuicConnectionOptions options, string? qlogDirectory = null, bool ecn = true) => new()
     {
+        // RFC 9000 §13.4: mark ECT(0) only where the socket can set the mark (validation would turn it off anyway).
+        EnableEcn = ecn,
         Tracing = (qlogDirectory ?? options.QlogDirectory) is string qlog ? new SharpQuic.Qlog.QlogDirectoryTracerFactory(qlog) : null,
         IdleTimeout = options.IdleTimeout == TimeSpan.Zero ? DefaultIdleTimeout
             : options.IdleTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : options.IdleTimeout,
