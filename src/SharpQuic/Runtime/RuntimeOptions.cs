@@ -26,6 +26,8 @@ internal static class RuntimeOptions
         HandshakeTimeout = options.HandshakeTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromDays(1) : options.HandshakeTimeout,
         MaxDatagramSize = MaxDatagramSize,
         InitialRtt = TimeSpan.FromMilliseconds(100),
+        MaxDatagramFrameSize = options.DatagramFrameSize,
+        DatagramReceiveQueueLength = options.DatagramReceiveQueueLength,
         Streams = new StreamManagerOptions
         {
             MaxStreamsBidi = (ulong)options.MaxInboundBidirectionalStreams,
