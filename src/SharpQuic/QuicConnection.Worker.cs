@@ -117,8 +117,13 @@ public sealed partial class QuicConnection
                 case ConnectionEventKind.ConnectionClosed:
                     OnClosed(ev.Close);
                     break;
+                case ConnectionEventKind.DatagramReceived or ConnectionEventKind.DatagramWritable:
+                    ServeDatagrams(core);
+                    break;
             }
         }
+
+        PublishDatagramState(core);
 
         RemoteEndPoint = core.RemoteAddress;
     }
@@ -183,6 +188,9 @@ public sealed partial class QuicConnection
                     completion.TrySetResult(QuicConnectionStatistics.From(core));
                 }
 
+                break;
+            case WorkerCommandKind.SendDatagram or WorkerCommandKind.ReceiveDatagram:
+                RunDatagramCommand(core, command);
                 break;
         }
     }
@@ -259,6 +267,8 @@ public sealed partial class QuicConnection
                 break;
         }
 
+        FailDatagramCommand(error, command);
+
         if (command.Kind == WorkerCommandKind.Connect)
         {
             _connected?.TrySetException(error);
@@ -332,6 +342,7 @@ public sealed partial class QuicConnection
     private void OnHandshakeCompleted(CoreConnection core)
     {
         _handshakeCompleted = true;
+        PublishDatagramState(core);
         NegotiatedApplicationProtocol = core.NegotiatedApplicationProtocol;
         // A copy: the core's certificate is disposed with the connection's TLS state.
         RemoteCertificate = core.PeerCertificate is { } peer ? X509CertificateLoader.LoadCertificate(peer.RawData) : null;
@@ -440,6 +451,7 @@ public sealed partial class QuicConnection
         }
 
         _streams.Clear();
+        FailDatagrams(error);
         _inbound.Writer.TryComplete(error);
         if (info?.Reason is CloseReason.Local)
         {

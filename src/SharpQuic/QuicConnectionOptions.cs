@@ -7,7 +7,7 @@ namespace SharpQuic;
 /// Settings shared by client and server connections, with System.Net.Quic's names and defaults. Beyond it:
 /// key-exchange groups, QUIC versions, qlog.
 /// </summary>
-public abstract class QuicConnectionOptions
+public abstract partial class QuicConnectionOptions
 {
     private protected QuicConnectionOptions()
     {
@@ -57,6 +57,7 @@ public abstract class QuicConnectionOptions
 
         ArgumentOutOfRangeException.ThrowIfNegative(MaxInboundBidirectionalStreams, nameof(MaxInboundBidirectionalStreams));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxInboundUnidirectionalStreams, nameof(MaxInboundUnidirectionalStreams));
+        ValidateDatagrams();
         if (IdleTimeout < TimeSpan.Zero && IdleTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(IdleTimeout));

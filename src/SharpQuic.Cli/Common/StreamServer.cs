@@ -78,7 +78,7 @@ internal abstract class StreamServer : IAsyncDisposable
     }
 
     /// <summary>Binds a listener for <paramref name="alpn"/> whose connections all use the same options.</summary>
-    protected static ValueTask<QuicListener> ListenAsync(IPEndPoint listen, SslApplicationProtocol alpn, X509Certificate2 certificate, bool requireRetry, string? qlogDirectory, int maxStreams)
+    protected static ValueTask<QuicListener> ListenAsync(IPEndPoint listen, SslApplicationProtocol alpn, X509Certificate2 certificate, bool requireRetry, string? qlogDirectory, int maxStreams, int maxDatagramReceiveSize = 0)
     {
         var serverOptions = new QuicServerConnectionOptions
         {
@@ -87,6 +87,7 @@ internal abstract class StreamServer : IAsyncDisposable
             MaxInboundBidirectionalStreams = maxStreams,
             MaxInboundUnidirectionalStreams = maxStreams,
             QlogDirectory = qlogDirectory,
+            MaxDatagramReceiveSize = maxDatagramReceiveSize,
             ServerAuthenticationOptions = new SslServerAuthenticationOptions
             {
                 ServerCertificate = certificate,
@@ -109,6 +110,9 @@ internal abstract class StreamServer : IAsyncDisposable
     /// <summary>Serves one stream the client opened; exceptions other than <see cref="QuicException"/> are bugs.</summary>
     protected abstract Task ServeStreamAsync(QuicStream stream, StreamCounters counters);
 
+    /// <summary>Serves the connection's datagrams (RFC 9221) until it closes; by default none.</summary>
+    protected virtual Task ServeDatagramsAsync(QuicConnection connection, StreamCounters counters) => Task.CompletedTask;
+
     /// <summary>Writes one line to the log (thread-safe).</summary>
     protected void Log(string line)
     {
@@ -130,6 +134,11 @@ internal abstract class StreamServer : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                return;
+            }
+            catch (ObjectDisposedException) when (_stopping.IsCancellationRequested)
+            {
+                // Disposed before the loop's first accept: the listener is already gone.
                 return;
             }
             catch (QuicException) when (_stopping.IsCancellationRequested)
@@ -162,6 +171,7 @@ internal abstract class StreamServer : IAsyncDisposable
         var streams = new List<Task>();
         var counters = new StreamCounters();
         string reason = "closed";
+        Task datagrams = ServeDatagramsAsync(connection, counters);
         try
         {
             while (true)
@@ -186,9 +196,11 @@ internal abstract class StreamServer : IAsyncDisposable
             await t.ConfigureAwait(false);
         }
 
+        await datagrams.ConfigureAwait(false);
+
         await connection.DisposeAsync().ConfigureAwait(false);
         _connections.TryRemove(connection, out _);
-        if (LogEveryConnection || counters.Streams > 0)
+        if (LogEveryConnection || counters.Streams > 0 || counters.Datagrams > 0)
         {
             Log($"connection {number} {reason}: {counters.Describe()}");
         }
@@ -204,9 +216,11 @@ internal sealed class StreamCounters
     public long BytesReceived;
     public long BytesSent;
     public long Failed;
+    public long Datagrams;
 
     public string Describe() =>
         $"{Interlocked.Read(ref BidirectionalStreams)} bidirectional and {Interlocked.Read(ref UnidirectionalStreams)} unidirectional stream(s) completed, " +
         $"{Interlocked.Read(ref BytesReceived)} bytes received, {Interlocked.Read(ref BytesSent)} bytes sent" +
-        (Interlocked.Read(ref Failed) > 0 ? $", {Failed} stream(s) reset" : "");
+        (Interlocked.Read(ref Failed) > 0 ? $", {Failed} stream(s) reset" : "") +
+        (Interlocked.Read(ref Datagrams) > 0 ? $", {Datagrams} datagram(s) echoed" : "");
 }

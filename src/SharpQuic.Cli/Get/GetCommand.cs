@@ -12,15 +12,16 @@ namespace SharpQuic.Cli.Get;
 
 /// <summary>
 /// <c>sharpquic get ADDR:PORT [--data FILE | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher NAME]
-/// [--quic-version 1|2] [--qlog-dir DIR]</c>: one bidirectional stream to an echo server, checked end to end.
+/// [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]]</c>: one bidirectional stream to an echo server,
+/// checked end to end; with <c>--datagram</c>, first N datagrams (RFC 9221) echoed, counted and timed.
 /// </summary>
 internal static class GetCommand
 {
-    public const string Usage = "sharpquic get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR]";
+    public const string Usage = "sharpquic get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]]";
 
     private const int ChunkSize = 64 * 1024;
 
-    private static readonly string[] s_valueOptions = ["--data", "--bytes", "-o", "--group", "--cipher", "--quic-version", "--qlog-dir"];
+    private static readonly string[] s_valueOptions = ["--data", "--bytes", "-o", "--group", "--cipher", "--quic-version", "--qlog-dir", "--datagram", "--datagram-size"];
     private static readonly string[] s_flagOptions = ["--insecure"];
 
     /// <summary>
@@ -34,6 +35,8 @@ internal static class GetCommand
         string host = "";
         long generated = -1;
         int version = 1;
+        int datagrams = 0;
+        int datagramSize = 100;
         if (line is not null)
         {
             if (line.Positionals.Count != 1)
@@ -56,6 +59,19 @@ internal static class GetCommand
             {
                 problem = $"--quic-version: '{v}' is not 1 or 2";
             }
+            else if (line.Value("--datagram") is string n && !(int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out datagrams) && datagrams > 0))
+            {
+                problem = $"--datagram: '{n}' is not a positive count";
+            }
+            else if (line.Value("--datagram-size") is string s
+                && !(int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out datagramSize) && datagramSize is >= DatagramProbe.HeaderSize and <= EchoServer.MaxDatagramReceiveSize))
+            {
+                problem = $"--datagram-size: '{s}' is not a size in {DatagramProbe.HeaderSize}..{EchoServer.MaxDatagramReceiveSize}";
+            }
+            else if (line.Has("--datagram-size") && datagrams == 0)
+            {
+                problem = "--datagram-size needs --datagram N";
+            }
         }
 
         if (line is null || problem is not null)
@@ -72,6 +88,7 @@ internal static class GetCommand
             DefaultCloseErrorCode = 0,
             QuicVersion = version,
             QlogDirectory = line.Value("--qlog-dir"),
+            MaxDatagramReceiveSize = datagrams > 0 ? EchoServer.MaxDatagramReceiveSize : 0,
             ClientAuthenticationOptions = new SslClientAuthenticationOptions
             {
                 TargetHost = host,
@@ -103,7 +120,7 @@ internal static class GetCommand
             output = line.Value("-o") is string outPath
                 ? new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous)
                 : standardOutput;
-            return await ExchangeAsync(options, input, generated, output, error, cancellationToken).ConfigureAwait(false);
+            return await ExchangeAsync(options, input, generated, output, error, new DatagramRequest(datagrams, datagramSize), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not QuicException)
         {
@@ -124,7 +141,7 @@ internal static class GetCommand
         }
     }
 
-    private static async Task<int> ExchangeAsync(QuicClientConnectionOptions options, Stream? input, long generated, Stream output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ExchangeAsync(QuicClientConnectionOptions options, Stream? input, long generated, Stream output, TextWriter error, DatagramRequest datagrams, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         QuicConnection connection;
@@ -153,8 +170,23 @@ internal static class GetCommand
             long sent;
             long received;
             TimeSpan exchanged;
+            DatagramProbe.Result? probe = null;
             try
             {
+                if (datagrams.Count > 0)
+                {
+                    if (connection.MaxDatagramSize < datagrams.Size)
+                    {
+                        error.WriteLine(connection.MaxDatagramSize == 0
+                            ? "sharpquic get: the server does not accept datagrams (no max_datagram_frame_size, RFC 9221)"
+                            : $"sharpquic get: --datagram-size {datagrams.Size} is more than the {connection.MaxDatagramSize} bytes that fit in one packet to this server");
+                        return 1;
+                    }
+
+                    probe = await DatagramProbe.RunAsync(connection, datagrams.Count, datagrams.Size, cancellationToken).ConfigureAwait(false);
+                    error.WriteLine(probe.Describe());
+                }
+
                 QuicStream stream = await connection.OpenOutboundStreamAsync(QuicStreamType.Bidirectional, cancellationToken).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
@@ -187,9 +219,18 @@ internal static class GetCommand
             }
 
             error.WriteLine($"echo verified: SHA-256 {Convert.ToHexStringLower(receivedDigest)}");
+            if (probe is { Echoed: 0 } or { Corrupt: > 0 })
+            {
+                error.WriteLine("sharpquic get: no datagram came back, or one came back altered");
+                return 1;
+            }
+
             return 0;
         }
     }
+
+    /// <summary>What <c>--datagram</c> asked for (Count 0: no datagrams).</summary>
+    private readonly record struct DatagramRequest(int Count, int Size);
 
     private static async Task<long> SendAsync(QuicStream stream, Stream? input, long generated, IncrementalHash hash, CancellationToken cancellationToken)
     {

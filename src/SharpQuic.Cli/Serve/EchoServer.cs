@@ -8,10 +8,14 @@ namespace SharpQuic.Cli.Serve;
 
 /// <summary>
 /// The echo/discard server behind <c>sharpquic serve</c> (protocol in the CLI README): every bidirectional stream
-/// the client opens is echoed back on itself until FIN; every unidirectional one is read and discarded.
+/// the client opens is echoed back on itself until FIN; every unidirectional one is read and discarded; every
+/// datagram (RFC 9221) is sent back as it came.
 /// </summary>
 internal sealed class EchoServer : StreamServer
 {
+    /// <summary>The largest datagram payload the echo server accepts (anything that fits in a packet).</summary>
+    public const int MaxDatagramReceiveSize = 65527;
+
     /// <summary>The ALPN value of the echo protocol.</summary>
     public static readonly SslApplicationProtocol Alpn = new("sharpquic-echo");
 
@@ -23,10 +27,42 @@ internal sealed class EchoServer : StreamServer
     /// <summary>Starts listening; connections are served until <see cref="StreamServer.DisposeAsync"/>. Takes ownership of the certificate.</summary>
     public static async Task<EchoServer> StartAsync(IPEndPoint listen, X509Certificate2 certificate, bool requireRetry, string? qlogDirectory, TextWriter log)
     {
-        QuicListener listener = await ListenAsync(listen, Alpn, certificate, requireRetry, qlogDirectory, maxStreams: 100).ConfigureAwait(false);
+        QuicListener listener = await ListenAsync(listen, Alpn, certificate, requireRetry, qlogDirectory, maxStreams: 100, MaxDatagramReceiveSize).ConfigureAwait(false);
         var server = new EchoServer(listener, certificate, log);
         server.Start();
         return server;
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ServeDatagramsAsync(QuicConnection connection, StreamCounters counters)
+    {
+        await Task.Yield();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxDatagramReceiveSize);
+        try
+        {
+            while (true)
+            {
+                int length = await connection.ReceiveDatagramAsync(buffer).ConfigureAwait(false);
+                if (length <= connection.MaxDatagramSize)
+                {
+                    // The client's limit for us may be smaller than ours for it: what does not fit is not echoed.
+                    await connection.SendDatagramAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
+                    Interlocked.Increment(ref counters.Datagrams);
+                }
+            }
+        }
+        catch (QuicException)
+        {
+            // The connection ended (or the client accepts no datagrams): nothing more to echo.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection was disposed by the stream loop.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <inheritdoc/>

@@ -42,6 +42,18 @@ internal enum ConnectionEventKind
     /// <summary>Client: the server sent a NEW_TOKEN token; see <see cref="QuicConnection.ReceivedToken"/>.</summary>
     NewTokenReceived,
 
+    /// <summary>Datagrams wait in the receive queue (RFC 9221): raised when it stops being empty; read until none is left.</summary>
+    DatagramReceived,
+
+    /// <summary>The datagram send queue has room again after <see cref="QuicConnection.TrySendDatagram"/> answered QueueFull.</summary>
+    DatagramWritable,
+
+    /// <summary>The packet carrying datagram <see cref="ConnectionEvent.DatagramId"/> was acknowledged (with DatagramDeliveryEvents).</summary>
+    DatagramAcked,
+
+    /// <summary>The packet carrying datagram <see cref="ConnectionEvent.DatagramId"/> was declared lost; it is not sent again (RFC 9221 §5.2).</summary>
+    DatagramLost,
+
     /// <summary>The connection ended; see <see cref="ConnectionEvent.Close"/>.</summary>
     ConnectionClosed,
 }
@@ -77,4 +89,5 @@ internal readonly record struct ConnectionEvent(
     StreamId StreamId = default,
     ulong ErrorCode = 0,
     ConnectionCloseInfo? Close = null,
-    X509Certificate2? PeerCertificate = null);
+    X509Certificate2? PeerCertificate = null,
+    ulong DatagramId = 0);

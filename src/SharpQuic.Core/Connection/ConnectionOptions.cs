@@ -64,6 +64,21 @@ internal sealed class ConnectionOptions
     /// <summary>Test hook: failed decryptions per connection instead of the AEAD's integrity limit (RFC 9001 §6.6).</summary>
     internal long? AeadIntegrityLimit { get; init; }
 
+    /// <summary>
+    /// Our max_datagram_frame_size (RFC 9221 §3): the largest DATAGRAM frame, type and length included, we accept;
+    /// 0 (the default) turns DATAGRAM frames off, and receiving one is then PROTOCOL_VIOLATION.
+    /// </summary>
+    public int MaxDatagramFrameSize { get; init; }
+
+    /// <summary>Received datagrams held for the application at most; a new one beyond it drops the oldest (counted).</summary>
+    public int DatagramReceiveQueueLength { get; init; } = 128;
+
+    /// <summary>Datagrams waiting to be sent at most; <see cref="QuicConnection.TrySendDatagram"/> answers QueueFull beyond it.</summary>
+    public int DatagramSendQueueLength { get; init; } = 128;
+
+    /// <summary>Report each sent datagram's fate with DatagramAcked / DatagramLost events (RFC 9221 §5.2).</summary>
+    public bool DatagramDeliveryEvents { get; init; }
+
     /// <summary>Creates a qlog tracer per connection (null: no tracing, and no cost on the packet paths).</summary>
     public IConnectionTracerFactory? Tracing { get; init; }
 }

@@ -138,6 +138,7 @@ internal sealed partial class QuicConnection
             MaxAckDelay = (ulong)options.MaxAckDelay.TotalMilliseconds,
             ActiveConnectionIdLimit = (ulong)Math.Max(2, options.ActiveConnectionIdLimit),
             InitialSourceConnectionId = scid.Span.ToArray(),
+            MaxDatagramFrameSize = (ulong)Math.Max(0, options.MaxDatagramFrameSize),
         };
         if (isServer)
         {

@@ -264,8 +264,7 @@ internal sealed partial class QuicConnection
 
                     break;
                 case FrameType.Datagram or FrameType.DatagramLen:
-                    // RFC 9221 §3: we did not advertise max_datagram_frame_size.
-                    error = TransportErrorCode.ProtocolViolation;
+                    error = HandleDatagramFrame(ref frames);
                     break;
                 default:
                     if (!_streams.TryHandleFrame(ref frames, type, now, out error))

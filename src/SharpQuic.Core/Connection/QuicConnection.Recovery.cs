@@ -40,6 +40,9 @@ internal sealed partial class QuicConnection
                 case SentFrameKind.StreamControl:
                     _streams.OnControlFrameAcked(f.Control);
                     break;
+                case SentFrameKind.Datagram:
+                    OnDatagramAcked(f.Value);
+                    break;
                 case SentFrameKind.NewToken:
                     // Delivered: nothing more to say, the token's bytes can go.
                     _newToken = null;
@@ -73,6 +76,9 @@ internal sealed partial class QuicConnection
                     break;
                 case SentFrameKind.StreamControl:
                     _streams.OnControlFrameLost(f.Control);
+                    break;
+                case SentFrameKind.Datagram:
+                    OnDatagramLost(f.Value);
                     break;
                 case SentFrameKind.HandshakeDone:
                     _handshakeDonePending = true;

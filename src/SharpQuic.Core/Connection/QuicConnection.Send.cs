@@ -109,7 +109,7 @@ internal sealed partial class QuicConnection
 
         if (count == 0)
         {
-            _loss.Controller.IsAppLimited = !_streams.HasPendingSend;
+            _loss.Controller.IsAppLimited = !_streams.HasPendingSend && !HasPendingDatagrams;
             return 0;
         }
 
@@ -163,7 +163,7 @@ internal sealed partial class QuicConnection
         bool app = s.Space == PacketNumberSpace.ApplicationData;
         bool wantsData = !closing && (s.CryptoSend.HasPending || probes > 0
             || (app && (_handshakeDonePending || _newTokenPending || _pathResponsePending || _newCidPending.Count > 0 || _retireCidPending.Count > 0
-                || _keepAlivePending || InjectedFrames is not null || (_handshakeComplete && _streams.HasPendingSend))));
+                || _keepAlivePending || InjectedFrames is not null || (_handshakeComplete && (_streams.HasPendingSend || HasPendingDatagrams)))));
         bool ackDue = s.Tracker.HasPacketsToAcknowledge && (s.Tracker.IsAckDue(now) || wantsData);
         if (!closing && !wantsData && !ackDue)
         {
@@ -367,6 +367,9 @@ internal sealed partial class QuicConnection
             _sentFrames.Add(handle, SentFrame.ForControl(control));
             wrote = true;
         }
+
+        // RFC 9221 §5: datagrams before stream data (they are the latency-sensitive ones).
+        wrote |= WriteDatagrams(ref writer, handle);
 
         while (writer.Remaining > 16 && _streams.TryWriteStreamFrame(ref writer, out SentStreamFrame stream))
         {

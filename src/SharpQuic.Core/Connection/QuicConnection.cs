@@ -284,6 +284,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         }
 
         DisposeKeyUpdateState();
+        DisposeDatagrams();
         DisposeApplicationSecrets();
         _tls?.Dispose();
         _peerCertificate?.Dispose();

@@ -29,6 +29,9 @@ internal enum SentFrameKind : byte
     /// <summary>NEW_TOKEN (the token itself stays on the connection until acknowledged).</summary>
     NewToken,
 
+    /// <summary>DATAGRAM with id <see cref="SentFrame.Value"/>: reported on acknowledgment or loss, never sent again (RFC 9221 §5.2).</summary>
+    Datagram,
+
     /// <summary>PING or anything else with nothing to redo.</summary>
     Ping,
 }

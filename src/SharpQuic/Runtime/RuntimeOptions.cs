@@ -32,6 +32,8 @@ internal static class RuntimeOptions
         // portable socket tell a full datagram from a truncated one).
         MaxReceiveUdpPayloadSize = 2047,
         InitialRtt = TimeSpan.FromMilliseconds(100),
+        MaxDatagramFrameSize = options.DatagramFrameSize,
+        DatagramReceiveQueueLength = options.DatagramReceiveQueueLength,
         Streams = new StreamManagerOptions
         {
             MaxStreamsBidi = (ulong)options.MaxInboundBidirectionalStreams,

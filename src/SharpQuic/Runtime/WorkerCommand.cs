@@ -36,6 +36,12 @@ internal enum WorkerCommandKind : byte
     /// <summary>Read the connection's statistics (Target: the QuicConnection; Extra: the TaskCompletionSource).</summary>
     Statistics,
 
+    /// <summary>Queue an application datagram, RFC 9221 (Target: the QuicConnection; Buffer: the bytes; Extra: the pending send's source).</summary>
+    SendDatagram,
+
+    /// <summary>Fill the pending ReceiveDatagramAsync (Target: the QuicConnection; Buffer: the caller's memory).</summary>
+    ReceiveDatagram,
+
     /// <summary>Stop accepting (listener disposed); the worker ends once its connections are gone.</summary>
     Stop,
 }
