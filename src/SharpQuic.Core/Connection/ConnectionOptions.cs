@@ -1,3 +1,4 @@
+using SharpQuic.Core.Congestion;
 using SharpQuic.Core.Qlog;
 using SharpQuic.Core.Streams;
 
@@ -44,6 +45,12 @@ internal sealed class ConnectionOptions
 
     /// <summary>Sent packets tracked per space at most (bounds memory, RFC 9002 Appendix A.1).</summary>
     public int MaxTrackedPackets { get; init; } = 1 << 15;
+
+    /// <summary>The congestion controller (RFC 9002 §7): CUBIC with HyStart++ by default (RFC 9438, RFC 9406).</summary>
+    public CongestionControlAlgorithm CongestionControl { get; init; } = CongestionControllerFactory.DefaultAlgorithm;
+
+    /// <summary>Whether sends are paced (RFC 9002 §7.7) in bursts of at most <see cref="Pacer.DefaultBurstPackets"/> datagrams.</summary>
+    public bool Pacing { get; init; } = true;
 
     /// <summary>Creates a qlog tracer per connection (null: no tracing, and no cost on the packet paths).</summary>
     public IConnectionTracerFactory? Tracing { get; init; }
