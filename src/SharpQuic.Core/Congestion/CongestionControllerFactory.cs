@@ -15,8 +15,8 @@ public enum CongestionControlAlgorithm
 /// <summary>Creates the <see cref="ICongestionController"/> for a <see cref="CongestionControlAlgorithm"/>.</summary>
 public static class CongestionControllerFactory
 {
-    /// <summary>The algorithm used when none is chosen (NewReno until CUBIC is made the default).</summary>
-    public const CongestionControlAlgorithm DefaultAlgorithm = CongestionControlAlgorithm.NewReno;
+    /// <summary>The algorithm used when none is chosen: CUBIC with HyStart++.</summary>
+    public const CongestionControlAlgorithm DefaultAlgorithm = CongestionControlAlgorithm.Cubic;
 
     /// <summary>Creates a fresh controller in slow start for a path with <paramref name="maxDatagramSize"/>.</summary>
     /// <param name="algorithm">The algorithm.</param>

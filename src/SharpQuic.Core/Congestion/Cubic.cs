@@ -48,9 +48,10 @@ public sealed class Cubic : ICongestionController
     private long _cssRemainder;
 
     // RFC 9406 §4.2's per-ACK limit L, for unpaced senders: growth so far for the ACK frame being
-    // processed (acknowledgments at one instant come from one frame).
+    // processed (acknowledgments at one instant with one RTT sample come from one frame).
     private Instant _growthAckTime;
     private long _growthThisAck;
+    private long _growthAckSample;
 
     // RFC 9438 §5.8: the epoch is frozen while the sender is not cwnd-limited.
     private bool _appLimitedFrozen;
@@ -170,7 +171,7 @@ public sealed class Cubic : ICongestionController
         if (slowStart && _hyStart is not null)
         {
             // RFC 9406 §4.2: round and RTT tracking go on even when the window may not grow.
-            leaveSlowStart = _hyStart.OnPacketAcked(now, packet.PacketNumber, rtt.LatestRtt);
+            leaveSlowStart = _hyStart.OnPacketAcked(now, packet.PacketNumber, rtt.LatestRtt, rtt.SampleCount);
         }
 
         if (IsAppLimited)
@@ -196,7 +197,7 @@ public sealed class Cubic : ICongestionController
 
         if (slowStart)
         {
-            SlowStartGrowth(now, packet.Size);
+            SlowStartGrowth(now, rtt.SampleCount, packet.Size);
             if (leaveSlowStart)
             {
                 // RFC 9406 §4.2: CSS_ROUNDS done; congestion avoidance from the current window.
@@ -283,14 +284,16 @@ public sealed class Cubic : ICongestionController
         _inEpoch = false;
     }
 
-    private void SlowStartGrowth(Instant now, int ackedBytes)
+    private void SlowStartGrowth(Instant now, long rttSample, int ackedBytes)
     {
         // RFC 9406 §4.2: cwnd += min(N, L · SMSS) per ACK; L is infinite for a paced sender.
         if (!Paced)
         {
-            if (now != _growthAckTime)
+            // A new instant or a new RTT sample (one per ACK frame, RFC 9002 §5.1) is a new ACK frame.
+            if (now != _growthAckTime || rttSample != _growthAckSample)
             {
                 _growthAckTime = now;
+                _growthAckSample = rttSample;
                 _growthThisAck = 0;
             }
 

@@ -20,7 +20,7 @@ public enum SlowStartPhase
 /// </summary>
 /// <remarks>
 /// The controller calls <see cref="OnPacketSent"/> for each in-flight packet and
-/// <see cref="OnPacketAcked"/> for each newly acknowledged one while in slow start; RTT samples are
+/// <see cref="OnPacketAcked(Instant, ulong, TimeSpan, long)"/> for each newly acknowledged one while in slow start; RTT samples are
 /// counted once per ACK frame (acknowledgments processed at the same instant share one sample,
 /// since RFC 9002 takes one sample per ACK frame). Packet numbers of different packet number spaces
 /// are compared as they come: a round straddling the handshake may end early, which only costs
@@ -59,6 +59,7 @@ internal sealed class HyStartPlusPlus
     private int _cssRoundCount;
     private Instant _lastSampleTime;
     private bool _hasSampleTime;
+    private long _lastSample;
 
     /// <summary>The current phase.</summary>
     public SlowStartPhase Phase { get; private set; }
@@ -89,17 +90,26 @@ internal sealed class HyStartPlusPlus
     /// latest RTT sample. Returns true when slow start must end now (CSS_ROUNDS rounds of
     /// Conservative Slow Start completed): the controller then sets ssthresh to the window.
     /// </summary>
-    public bool OnPacketAcked(Instant now, ulong packetNumber, TimeSpan latestRtt)
+    public bool OnPacketAcked(Instant now, ulong packetNumber, TimeSpan latestRtt) => OnPacketAcked(now, packetNumber, latestRtt, 0);
+
+    /// <summary>
+    /// As <see cref="OnPacketAcked(Instant, ulong, TimeSpan)"/>, with <paramref name="rttSample"/> the
+    /// <see cref="Recovery.RttEstimator.SampleCount"/>: acknowledgments at one instant with different
+    /// samples come from different ACK frames (a batch of datagrams received together).
+    /// </summary>
+    public bool OnPacketAcked(Instant now, ulong packetNumber, TimeSpan latestRtt, long rttSample)
     {
         if (Phase == SlowStartPhase.Done)
         {
             return false;
         }
 
-        // One sample per ACK frame: LossDetection reports every packet of a frame at one instant.
-        if ((!_hasSampleTime || now != _lastSampleTime) && latestRtt > TimeSpan.Zero)
+        // One sample per ACK frame: LossDetection reports every packet of a frame at one instant,
+        // after taking at most one RTT sample for it (RFC 9002 §5.1).
+        if ((!_hasSampleTime || now != _lastSampleTime || rttSample != _lastSample) && latestRtt > TimeSpan.Zero)
         {
             _lastSampleTime = now;
+            _lastSample = rttSample;
             _hasSampleTime = true;
             _sampleCount++;
             if (latestRtt < _currentRoundMinRtt)

@@ -1,3 +1,4 @@
+using SharpQuic.Core.Congestion;
 using SharpQuic.Core.Qlog;
 using SharpQuic.Core.Streams;
 
@@ -78,6 +79,12 @@ internal sealed class ConnectionOptions
 
     /// <summary>Report each sent datagram's fate with DatagramAcked / DatagramLost events (RFC 9221 §5.2).</summary>
     public bool DatagramDeliveryEvents { get; init; }
+
+    /// <summary>The congestion controller (RFC 9002 §7): CUBIC with HyStart++ by default (RFC 9438, RFC 9406).</summary>
+    public CongestionControlAlgorithm CongestionControl { get; init; } = CongestionControllerFactory.DefaultAlgorithm;
+
+    /// <summary>Whether sends are paced (RFC 9002 §7.7) in bursts of at most <see cref="Pacer.DefaultBurstPackets"/> datagrams.</summary>
+    public bool Pacing { get; init; } = true;
 
     /// <summary>Creates a qlog tracer per connection (null: no tracing, and no cost on the packet paths).</summary>
     public IConnectionTracerFactory? Tracing { get; init; }

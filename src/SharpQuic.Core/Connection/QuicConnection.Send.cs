@@ -1,3 +1,4 @@
+using SharpQuic.Core.Congestion;
 using SharpQuic.Core.Packets;
 using SharpQuic.Core.Recovery;
 using SharpQuic.Core.Streams;
@@ -21,6 +22,9 @@ internal sealed partial class QuicConnection
     private ulong _pathResponse;
     private bool _pathResponsePending;
     private bool _probingDatagram;
+
+    /// <summary>The pacing of new data (RFC 9002 §7.7); null when pacing is off.</summary>
+    internal PacingGate? Pacing => _pacing;
 
     /// <summary>Test hook: frames to put verbatim in the next 1-RTT packet (a misbehaving peer).</summary>
     internal byte[]? InjectedFrames { get; set; }
@@ -133,6 +137,11 @@ internal sealed partial class QuicConnection
         for (int i = 0; i < count; i++)
         {
             SealAndRecord(now, datagram, ref _pending[i], ecn);
+            if (_pending[i].InFlight)
+            {
+                // RFC 9002 §7.7: everything in flight, probes included, spends pacing tokens.
+                _pacing?.OnSent(now, _pending[i].PayloadOffset + _pending[i].PayloadLength + PacketAead.TagSize - _pending[i].Start);
+            }
         }
 
         _bytesSent += offset;
@@ -222,7 +231,8 @@ internal sealed partial class QuicConnection
         {
             TryWriteClose(ref writer, s.Space);
         }
-        else if (wantsData && (probes > 0 || (_probingDatagram && !app) || _keepAlivePending || _loss.Controller.CanSend(room.Length)))
+        else if (wantsData && (probes > 0 || (_probingDatagram && !app) || _keepAlivePending
+            || (_loss.Controller.CanSend(room.Length) && (_pacing is null || _pacing.TryAllow(now, _maxSendDatagramSize, _loss.Controller, _loss.Rtt)))))
         {
             ackEliciting = WriteData(now, s, ref writer, handle);
             if (!ackEliciting && (probes > 0 || (app && _keepAlivePending)) && writer.Remaining > 0)

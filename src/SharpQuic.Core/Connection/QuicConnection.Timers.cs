@@ -22,12 +22,15 @@ internal enum TimerKind
 
     /// <summary>The handshake deadline.</summary>
     Handshake,
+
+    /// <summary>When data held back by the pacer may go (RFC 9002 §7.7); mirrored from the pacing gate.</summary>
+    Pacing,
 }
 
 /// <summary>Timers: the table, the next timeout, and what each one does when it fires.</summary>
 internal sealed partial class QuicConnection
 {
-    private const int TimerCount = 6;
+    private const int TimerCount = 7;
     private readonly Instant?[] _timers = new Instant?[TimerCount];
     private Instant _lastActivity;
     private bool _ackElicitingSentSinceReceive;
@@ -86,6 +89,9 @@ internal sealed partial class QuicConnection
             return;
         }
 
+        // Pacing (RFC 9002 §7.7): nothing to do but let PollTransmit ask the pacer again.
+        _pacing?.OnTimeout(now);
+
         if (Due(TimerKind.KeepAlive, now))
         {
             _keepAlivePending = true;
@@ -113,10 +119,12 @@ internal sealed partial class QuicConnection
         {
             _timers[(int)TimerKind.LossDetection] = null;
             _timers[(int)TimerKind.Ack] = null;
+            _timers[(int)TimerKind.Pacing] = null;
             return;
         }
 
         _timers[(int)TimerKind.LossDetection] = _loss.NextTimeout();
+        _timers[(int)TimerKind.Pacing] = _pacing?.ReleaseTime;
         Instant? ack = null;
         foreach (PacketSpaceState s in _spaces)
         {

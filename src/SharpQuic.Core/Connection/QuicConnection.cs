@@ -1,4 +1,5 @@
 using System.Net;
+using SharpQuic.Core.Congestion;
 using SharpQuic.Core.Endpoint;
 using SharpQuic.Core.Packets;
 using SharpQuic.Core.Recovery;
@@ -58,6 +59,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
     private TlsConnection? _tls;
     private readonly PacketSpaceState[] _spaces;
     private readonly LossDetection _loss;
+    private readonly PacingGate? _pacing;
     private readonly StreamManager _streams;
     private readonly SentFrameRecords _sentFrames = new();
     private readonly Queue<ConnectionEvent> _events = new();
@@ -117,7 +119,9 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
             new PacketSpaceState(PacketNumberSpace.Handshake, options.MaxAckDelay, options.MaxCryptoBuffer),
             new PacketSpaceState(PacketNumberSpace.ApplicationData, options.MaxAckDelay, options.MaxCryptoBuffer),
         ];
-        _loss = new LossDetection(isServer, new NewReno(_maxSendDatagramSize), new RttEstimator(options.InitialRtt), options.MaxTrackedPackets);
+        ICongestionController controller = CongestionControllerFactory.Create(options.CongestionControl, _maxSendDatagramSize, options.Pacing);
+        _loss = new LossDetection(isServer, controller, new RttEstimator(options.InitialRtt), options.MaxTrackedPackets);
+        _pacing = options.Pacing ? new PacingGate(_maxSendDatagramSize) : null;
         _streams = new StreamManager(!isServer, options.Streams);
         _originalDcid = originalDcid;
         InitConnectionIds(localCid, remoteCid);

@@ -55,6 +55,12 @@ public sealed class RttEstimator
     public bool HasSample => FirstSampleTime.HasValue;
 
     /// <summary>
+    /// Samples taken so far. RFC 9002 §5.1 takes at most one per ACK frame, so a change tells congestion
+    /// controllers that a new ACK frame arrived even when several arrive at one instant (a receive batch).
+    /// </summary>
+    public long SampleCount { get; private set; }
+
+    /// <summary>
     /// smoothed_rtt + max(4·rttvar, kGranularity), plus max_ack_delay when asked: the PTO period
     /// before backoff (RFC 9002 §6.2.1). Never below kGranularity.
     /// </summary>
@@ -96,6 +102,7 @@ public sealed class RttEstimator
     /// </summary>
     public void Update(Instant now, TimeSpan latestRtt, TimeSpan ackDelay, bool handshakeConfirmed)
     {
+        SampleCount++;
         // A sample can only be negative when the driver's clock went backwards; treat it as zero.
         LatestRtt = latestRtt < TimeSpan.Zero ? TimeSpan.Zero : latestRtt;
         if (ackDelay < TimeSpan.Zero)

@@ -13,7 +13,7 @@ namespace SharpQuic.Core.Tests.Congestion;
 /// </summary>
 /// <remarks>
 /// Deliberately simpler than <c>LossDetection</c>: one ACK per packet, no ACK delay, no PTO.
-/// The end-to-end versions (through the Connection and the SimulatedNetwork) come with issue 6.
+/// The end-to-end versions (through the Connection and the SimulatedNetwork) are in Simulation/.
 /// </remarks>
 internal sealed class BottleneckSim
 {

@@ -6,8 +6,8 @@ namespace SharpQuic.Core.Tests.Congestion;
 
 /// <summary>
 /// CUBIC on a modelled 100 Mbit/s, 50 ms RTT bottleneck with a drop-tail queue of one BDP
-/// (<see cref="BottleneckSim"/>), 60 simulated seconds. The real end-to-end versions, through
-/// the Connection and the SimulatedNetwork, come with issue 6.
+/// (<see cref="BottleneckSim"/>), 60 simulated seconds. The end-to-end versions, through the
+/// Connection and the SimulatedNetwork, are in Simulation/ConnectionCongestionTests.
 /// </summary>
 public sealed class CubicSimulationTests(ITestOutputHelper output)
 {

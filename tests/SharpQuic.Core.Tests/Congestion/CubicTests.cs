@@ -344,7 +344,7 @@ public sealed class CubicTests
         Assert.Equal(1400, cubic.MaxDatagramSize);
         Assert.True(((Cubic)cubic).Paced);
         Assert.False(((Cubic)CongestionControllerFactory.Create(CongestionControlAlgorithm.Cubic, paced: false)).Paced);
-        Assert.Equal(CongestionControlAlgorithm.NewReno, CongestionControllerFactory.DefaultAlgorithm);
+        Assert.Equal(CongestionControlAlgorithm.Cubic, CongestionControllerFactory.DefaultAlgorithm);
         Assert.Throws<ArgumentOutOfRangeException>(() => CongestionControllerFactory.Create((CongestionControlAlgorithm)7));
     }
 

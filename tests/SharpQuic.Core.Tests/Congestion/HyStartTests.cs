@@ -200,6 +200,31 @@ public sealed class HyStartTests
         Assert.Equal((long)(expectedGrowth + 1) * Mds, cc.CongestionWindow - before);
     }
 
+    [Fact]
+    public void Unpaced_frames_received_in_one_batch_each_grow_by_L()
+    {
+        // Three ACK frames processed at one instant (a receive batch): each brought its own RTT
+        // sample (RFC 9002 §5.1), so each is an ACK of its own for the per-ACK limit (RFC 9406 §4.2).
+        var cc = new Cubic(Mds, paced: false);
+        var rtt = new RttEstimator();
+        for (ulong pn = 0; pn < 30; pn++)
+        {
+            cc.OnPacketSent(At(0), new SentPacket(pn, At(0), Mds, true, true, 0));
+        }
+
+        long before = cc.CongestionWindow;
+        for (ulong frame = 0; frame < 3; frame++)
+        {
+            rtt.Update(At(50), TimeSpan.FromMilliseconds(50), TimeSpan.Zero, true);
+            for (ulong pn = frame * 10; pn < (frame + 1) * 10; pn++)
+            {
+                cc.OnPacketAcked(At(50), new SentPacket(pn, At(0), Mds, true, true, 0), rtt);
+            }
+        }
+
+        Assert.Equal(3L * 8 * Mds, cc.CongestionWindow - before);
+    }
+
     private static (BottleneckSim Sim, Cubic Cc, BottleneckSim.Flow Flow) Start(int rttMs)
     {
         var sim = new BottleneckSim(10e9, TimeSpan.FromMilliseconds(rttMs));
