@@ -43,6 +43,18 @@ public abstract partial class QuicConnectionOptions
     /// <summary>Write a qlog file per connection into this folder (draft-ietf-quic-qlog); null: no qlog.</summary>
     public string? QlogDirectory { get; set; }
 
+    /// <summary>Beyond System.Net.Quic: the congestion controller (CUBIC with HyStart++ by default, RFC 9438, RFC 9406).</summary>
+    public QuicCongestionControl CongestionControl { get; set; } = QuicCongestionControl.Cubic;
+
+    /// <summary>Beyond System.Net.Quic: pace sends over the RTT (RFC 9002 §7.7); on by default.</summary>
+    public bool Pacing { get; set; } = true;
+
+    /// <summary>
+    /// Beyond System.Net.Quic: start a key update (RFC 9001 §6) every this many packets sent; 0 (the default) leaves
+    /// updates to the AEAD limits and the peer. For testing key updates against other implementations.
+    /// </summary>
+    public long KeyUpdateInterval { get; set; }
+
     internal void Validate(string name)
     {
         if (DefaultStreamErrorCode < 0 || DefaultStreamErrorCode > (1L << 62) - 1)
@@ -55,6 +67,7 @@ public abstract partial class QuicConnectionOptions
             throw new ArgumentOutOfRangeException(name + "." + nameof(DefaultCloseErrorCode), "DefaultCloseErrorCode must be set to a value in 0..2^62-1.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(KeyUpdateInterval, nameof(KeyUpdateInterval));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxInboundBidirectionalStreams, nameof(MaxInboundBidirectionalStreams));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxInboundUnidirectionalStreams, nameof(MaxInboundUnidirectionalStreams));
         ValidateDatagrams();

@@ -23,3 +23,13 @@ public enum QuicAbortDirection
     /// <summary>Both.</summary>
     Both = Read | Write,
 }
+
+/// <summary>Congestion controllers (beyond System.Net.Quic).</summary>
+public enum QuicCongestionControl
+{
+    /// <summary>CUBIC (RFC 9438) with HyStart++ slow-start exit (RFC 9406): the default.</summary>
+    Cubic,
+
+    /// <summary>NewReno (RFC 9002 §7).</summary>
+    NewReno,
+}

@@ -21,6 +21,26 @@ public sealed class PerfTests
     }
 
     [Fact]
+    public async Task Download_with_NewReno_without_pacing_and_key_updates_still_delivers_every_byte()
+    {
+        await using PerfServer server = await StartAsync();
+        (int rc, JsonElement json, string text) = await ClientAsync(server, "--download", "4M", "--cc", "reno", "--no-pacing", "--key-update", "200");
+
+        Assert.True(rc == 0, text);
+        Assert.Equal(4 << 20, json.GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_unknown_congestion_controller_is_a_usage_error()
+    {
+        var error = new StringWriter();
+        int rc = await PerfCommand.RunAsync(["client", "127.0.0.1:9", "--download", "1M", "--cc", "bbr9"], new StringWriter(), error, CancellationToken.None);
+
+        Assert.Equal(2, rc);
+        Assert.Contains("--cc: 'bbr9'", error.ToString());
+    }
+
+    [Fact]
     public async Task Upload_1M_with_chacha20_reports_the_bytes_sent()
     {
         await using PerfServer server = await StartAsync();

@@ -78,7 +78,7 @@ internal abstract class StreamServer : IAsyncDisposable
     }
 
     /// <summary>Binds a listener for <paramref name="alpn"/> whose connections all use the same options.</summary>
-    protected static ValueTask<QuicListener> ListenAsync(IPEndPoint listen, SslApplicationProtocol alpn, X509Certificate2 certificate, bool requireRetry, string? qlogDirectory, int maxStreams, int maxDatagramReceiveSize = 0)
+    protected static ValueTask<QuicListener> ListenAsync(IPEndPoint listen, SslApplicationProtocol alpn, X509Certificate2 certificate, bool requireRetry, string? qlogDirectory, int maxStreams, int maxDatagramReceiveSize = 0, Action<QuicServerConnectionOptions>? configure = null)
     {
         var serverOptions = new QuicServerConnectionOptions
         {
@@ -94,6 +94,7 @@ internal abstract class StreamServer : IAsyncDisposable
                 ApplicationProtocols = [alpn],
             },
         };
+        configure?.Invoke(serverOptions);
         return QuicListener.ListenAsync(new QuicListenerOptions
         {
             ListenEndPoint = listen,

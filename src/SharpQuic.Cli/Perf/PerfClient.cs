@@ -33,6 +33,9 @@ internal sealed record PerfClientSettings(EndPoint Remote, string Host, PerfMode
     public string? Group { get; init; }
 
     public string? Cipher { get; init; }
+
+    /// <summary>The command line, for the shared transport flags (<see cref="Common.TransportFlags"/>).</summary>
+    public Common.CommandLine? Transport { get; init; }
 }
 
 /// <summary>
@@ -95,6 +98,10 @@ internal static class PerfClient
             },
         };
         problem = ClientSecurity.Apply(options, settings.Group, settings.Cipher);
+        if (problem is null && settings.Transport is Common.CommandLine line)
+        {
+            problem = TransportFlags.Apply(options, line);
+        }
         return options;
     }
 

@@ -8,9 +8,9 @@ namespace SharpQuic.Cli.Perf;
 /// <summary><c>sharpquic perf server ...</c> and <c>sharpquic perf client ...</c>: parsing and dispatch.</summary>
 internal static class PerfCommand
 {
-    public const string ServerUsage = "sharpquic perf server [--listen ADDR:PORT] [--cert PEM --key PEM]";
+    public const string ServerUsage = "sharpquic perf server [--listen ADDR:PORT] [--cert PEM --key PEM] " + TransportFlags.Usage;
 
-    public const string ClientUsage = "sharpquic perf client ADDR:PORT (--download BYTES | --upload BYTES | --handshakes SECONDS | --requests SECONDS [--connections N] [--streams N] [--request-size B] [--response-size B]) [--group NAME] [--cipher aes128|aes256|chacha20]";
+    public const string ClientUsage = "sharpquic perf client ADDR:PORT (--download BYTES | --upload BYTES | --handshakes SECONDS | --requests SECONDS [--connections N] [--streams N] [--request-size B] [--response-size B]) [--group NAME] [--cipher aes128|aes256|chacha20] " + TransportFlags.Usage;
 
     private static readonly string[] s_serverValues = ["--listen", "--cert", "--key"];
     private static readonly string[] s_clientValues = ["--download", "--upload", "--handshakes", "--requests", "--connections", "--streams", "--request-size", "--response-size", "--group", "--cipher"];
@@ -51,7 +51,7 @@ internal static class PerfCommand
     /// <summary>Parses <c>perf server</c> arguments and starts the server; null after printing why on failure.</summary>
     public static async Task<PerfServer?> StartServerAsync(string[] args, TextWriter output, TextWriter error)
     {
-        CommandLine? line = CommandLine.Parse(args, s_serverValues, [], out string? problem);
+        CommandLine? line = CommandLine.Parse(args, TransportFlags.With(s_serverValues, TransportFlags.Values), TransportFlags.Flags, out string? problem);
         IPEndPoint listen = new(IPAddress.Loopback, 4433);
         if (line is not null && line.Positionals.Count > 0)
         {
@@ -78,7 +78,16 @@ internal static class PerfCommand
         PerfServer server;
         try
         {
-            server = await PerfServer.StartAsync(listen, certificate, output).ConfigureAwait(false);
+            var probe = new QuicServerConnectionOptions();
+            string? flagProblem = TransportFlags.Apply(probe, line!);
+            if (flagProblem is not null)
+            {
+                error.WriteLine($"sharpquic perf server: {flagProblem}");
+                certificate.Dispose();
+                return null;
+            }
+
+            server = await PerfServer.StartAsync(listen, certificate, output, o => TransportFlags.Apply(o, line!)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
         {
@@ -106,7 +115,7 @@ internal static class PerfCommand
 
     private static PerfClientSettings? TryParseClient(string[] args, out string? problem)
     {
-        CommandLine? line = CommandLine.Parse(args, s_clientValues, [], out problem);
+        CommandLine? line = CommandLine.Parse(args, TransportFlags.With(s_clientValues, TransportFlags.Values), TransportFlags.Flags, out problem);
         if (line is null)
         {
             return null;
@@ -137,7 +146,13 @@ internal static class PerfCommand
             return null;
         }
 
-        var settings = new PerfClientSettings(remote, host, mode) { Group = line.Value("--group"), Cipher = line.Value("--cipher") };
+        var settings = new PerfClientSettings(remote, host, mode) { Group = line.Value("--group"), Cipher = line.Value("--cipher"), Transport = line };
+        if (TransportFlags.Apply(new QuicClientConnectionOptions(), line) is string flagProblem)
+        {
+            problem = flagProblem;
+            return null;
+        }
+
         if (mode is PerfMode.Download or PerfMode.Upload)
         {
             if (!CommandLine.TryParseBytes(modeValue!, out long bytes))

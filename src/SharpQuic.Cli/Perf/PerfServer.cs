@@ -29,10 +29,10 @@ internal sealed class PerfServer : StreamServer
     }
 
     /// <summary>Starts listening; takes ownership of the certificate.</summary>
-    public static async Task<PerfServer> StartAsync(IPEndPoint listen, X509Certificate2 certificate, TextWriter log)
+    public static async Task<PerfServer> StartAsync(IPEndPoint listen, X509Certificate2 certificate, TextWriter log, Action<QuicServerConnectionOptions>? configure = null)
     {
         // Enough stream credit for many requests in flight per connection (RFC 9000 §4.6).
-        QuicListener listener = await ListenAsync(listen, Alpn, certificate, requireRetry: false, qlogDirectory: null, maxStreams: 1000).ConfigureAwait(false);
+        QuicListener listener = await ListenAsync(listen, Alpn, certificate, requireRetry: false, qlogDirectory: null, maxStreams: 1000, configure: configure).ConfigureAwait(false);
         var server = new PerfServer(listener, certificate, log);
         server.Start();
         return server;

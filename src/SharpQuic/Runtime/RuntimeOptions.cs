@@ -20,6 +20,10 @@ internal static class RuntimeOptions
     {
         // RFC 9000 §13.4: mark ECT(0) only where the socket can set the mark (validation would turn it off anyway).
         EnableEcn = ecn,
+        CongestionControl = options.CongestionControl == QuicCongestionControl.NewReno
+            ? SharpQuic.Core.Congestion.CongestionControlAlgorithm.NewReno : SharpQuic.Core.Congestion.CongestionControlAlgorithm.Cubic,
+        Pacing = options.Pacing,
+        KeyUpdateInterval = options.KeyUpdateInterval,
         Tracing = (qlogDirectory ?? options.QlogDirectory) is string qlog ? new SharpQuic.Qlog.QlogDirectoryTracerFactory(qlog) : null,
         IdleTimeout = options.IdleTimeout == TimeSpan.Zero ? DefaultIdleTimeout
             : options.IdleTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : options.IdleTimeout,

@@ -15,8 +15,8 @@ internal sealed class UdpSocketOptions
     /// <summary>SO_REUSEPORT: several sockets (one per worker) on one port; the kernel spreads flows among them.</summary>
     public bool ReusePort { get; set; }
 
-    /// <summary>Use UDP_SEGMENT (GSO) when the kernel has it.</summary>
-    public bool EnableGso { get; set; } = true;
+    /// <summary>Use UDP_SEGMENT (GSO) when the kernel has it; <c>SHARPQUIC_GSO=0</c> in the environment turns it off (measurements).</summary>
+    public bool EnableGso { get; set; } = Environment.GetEnvironmentVariable("SHARPQUIC_GSO") != "0";
 
     /// <summary>Use UDP_GRO when the kernel has it.</summary>
     public bool EnableGro { get; set; } = true;
