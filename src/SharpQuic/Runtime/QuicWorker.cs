@@ -149,7 +149,9 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
                 return;
             }
 
-            if (_dirty.Count > 0 || _commands.Count > 0)
+            // Connections left dirty only because the socket's send buffer is full wait for writability below
+            // (spinning would burn the core the kernel needs to drain it).
+            if (_commands.Count > 0 || (_dirty.Count > 0 && !_send.IsBlocked))
             {
                 continue;
             }
