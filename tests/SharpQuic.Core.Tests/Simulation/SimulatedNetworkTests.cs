@@ -4,6 +4,8 @@ using SharpQuic.Simulation;
 
 namespace SharpQuic.Core.Tests.Simulation;
 
+// Runs alone: one test measures allocations, and a CI run once saw a parallel neighbour's GC pressure in it.
+[Collection(SharpQuic.Core.Tests.Connection.MeasurementCollection.Name)]
 public sealed class SimulatedNetworkTests
 {
     [Fact]

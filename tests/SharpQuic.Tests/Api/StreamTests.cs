@@ -122,12 +122,13 @@ public sealed class StreamTests
             Assert.Equal(total, got);
             Assert.True(packets > 100_000, $"only {packets} packets measured");
             Console.WriteLine($"steady state: {allocated} bytes allocated for {packets} packets");
-            // One allocation per packet would be at least 24 bytes per packet; what remains is per read or per wake-up.
+            // One allocation per packet would be at least 24 bytes per packet; what remains is per read or per wake-up,
+            // and the occasional growth of a tracking array when the window reaches a new high (4 B/packet of slack).
             // The portable socket (Socket.SendTo) throws, and so allocates, each time the kernel's send buffer is full:
             // under a loaded machine that adds a few bytes per packet, so it gets a looser bound that still catches a
             // per-datagram allocation (an end point and an address per datagram cost hundreds of bytes).
             bool portable = string.Equals(Environment.GetEnvironmentVariable("SHARPQUIC_UDP"), "portable", StringComparison.OrdinalIgnoreCase);
-            long bound = portable ? packets * 32 : packets;
+            long bound = portable ? packets * 32 : packets * 4;
             Assert.True(allocated < bound, $"{allocated} bytes allocated for {packets} packets ({(double)allocated / packets:F2} B/packet)");
         }
     }
