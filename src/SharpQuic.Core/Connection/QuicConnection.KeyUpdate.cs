@@ -18,6 +18,8 @@ namespace SharpQuic.Core.Connection;
 /// </remarks>
 internal sealed partial class QuicConnection
 {
+    private bool _keyUpdatePingRequested;
+
     /// <summary>RFC 9001 §6.6: 2^23 packets per key for AEAD_AES_128_GCM and AEAD_AES_256_GCM.</summary>
     internal const long AesGcmConfidentialityLimit = 1L << 23;
 
@@ -108,6 +110,14 @@ internal sealed partial class QuicConnection
         long limit = ConfidentialityLimit();
         long interval = _options.KeyUpdateInterval;
         bool intervalDue = interval > 0 && _sealedWithCurrentKeys >= interval;
+        if (intervalDue && _keyUpdateAllowedAt is null && !_keyUpdatePingRequested)
+        {
+            // §6.1 waits for an acknowledgment of a packet of this phase; a receiver that sends only ACKs never gets
+            // one, so one PING asks the peer for it.
+            _keyUpdatePingRequested = true;
+            _keepAlivePending = true;
+        }
+
         bool limitNear = _sealedWithCurrentKeys >= limit - (limit / 4);
         if (!intervalDue && !limitNear)
         {
@@ -374,6 +384,7 @@ internal sealed partial class QuicConnection
         // The new phase starts with the next packet number we send and, for a peer's update, the packet that carried it.
         _firstSentInPhase = _spaces[2].NextPacketNumber;
         _keyUpdateAllowedAt = null;
+        _keyUpdatePingRequested = false;
         _ackSentInPhase = false;
         _sealedWithCurrentKeys = 0;
         _highestReceivedWithPreviousKeys = null;
