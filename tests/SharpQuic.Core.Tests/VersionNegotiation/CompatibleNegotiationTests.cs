@@ -101,6 +101,25 @@ public sealed class CompatibleNegotiationTests
     }
 
     [Fact]
+    public void Upgrade_AfterRetry_UsesTheOriginalVersionForTheRetry()
+    {
+        // RFC 9369 §4.1: the Retry is in the original version; the upgrade follows, keys from the Retry's SCID, and
+        // the transport parameters still authenticate the Retry (RFC 9000 §7.3).
+        using var pair = new QuicPair(807, requireRetry: true, serverVersions: [QuicVersion.V2, QuicVersion.V1], preferServerVersionOrder: true);
+        var log = new VersionLog();
+        pair.Network.Observer = log.Observe;
+        QuicConnection client = pair.Connect(QuicVersion.V1);
+        Assert.True(pair.RunHandshake(TimeSpan.FromSeconds(5)));
+        // One Retry per datagram of the two-datagram first flight (X25519MLKEM768); none in v2.
+        Assert.True(log.Count(true, PacketType.Retry, QuicVersion.V1) >= 1);
+        Assert.Equal(0, log.Count(true, PacketType.Retry, QuicVersion.V2));
+        Assert.Equal(QuicVersion.V2, client.Version);
+        Assert.Equal(QuicVersion.V2, pair.ServerConnection!.Version);
+        Assert.NotNull(client.PeerParameters!.RetrySourceConnectionId);
+        AssertEcho(pair, 5_000, 14);
+    }
+
+    [Fact]
     public void ForgedV2Initial_DoesNotSwitchTheClient()
     {
         // A v2 Initial that does not authenticate under v2 keys for the client's connection ID is dropped: no switch.
@@ -201,7 +220,7 @@ public sealed class CompatibleNegotiationTests
             }
         }
 
-        private int Count(bool fromServer, PacketType type, QuicVersion v) => _counts.TryGetValue((fromServer, type, v.Value), out int n) ? n : 0;
+        public int Count(bool fromServer, PacketType type, QuicVersion v) => _counts.TryGetValue((fromServer, type, v.Value), out int n) ? n : 0;
 
         private static ulong ReadVarInt(ReadOnlySpan<byte> data, ref int at)
         {
