@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using SharpQuic.Core.Endpoint;
+using SharpQuic.Core.Packets;
 using SharpQuic.Cryptography;
 using SharpQuic.Runtime;
 using SharpQuic.Udp;
@@ -87,6 +88,10 @@ public sealed class QuicListener : IAsyncDisposable
                     AddressValidation = new AddressValidationTokens(1, tokenKey.Span, SystemRandomSource.Instance),
                     RequireRetry = options.RequireRetry,
                     WallClockOrigin = origin,
+
+                    // RFC 9368 §2.3: with a preference, compatible clients are moved to it; else each keeps its own.
+                    Versions = options.PreferredQuicVersion == 2 ? [QuicVersion.V2, QuicVersion.V1] : [QuicVersion.V1, QuicVersion.V2],
+                    PreferServerVersionOrder = options.PreferredQuicVersion != 0,
                 };
                 workers[i] = new QuicWorker(sockets[i], endpoint, i, listener, stopWhenEmpty: false);
             }

@@ -27,6 +27,13 @@ public sealed class QuicListenerOptions
     /// <summary>Beyond System.Net.Quic: write a qlog file per accepted connection into this folder (draft-ietf-quic-qlog).</summary>
     public string? QlogDirectory { get; set; }
 
+    /// <summary>
+    /// Beyond System.Net.Quic: the QUIC version this listener prefers, 1 (RFC 9000) or 2 (RFC 9369). A client that
+    /// starts in the other version and lists this one as compatible is moved to it in the same handshake (compatible
+    /// version negotiation, RFC 9368 §2.3). 0 (the default) keeps the version each client chose.
+    /// </summary>
+    public int PreferredQuicVersion { get; set; }
+
     internal void Validate()
     {
         if (ListenEndPoint is null)
@@ -46,5 +53,9 @@ public sealed class QuicListenerOptions
 
         ArgumentOutOfRangeException.ThrowIfNegative(ListenBacklog, nameof(ListenBacklog));
         ArgumentOutOfRangeException.ThrowIfNegative(WorkerCount, nameof(WorkerCount));
+        if (PreferredQuicVersion is < 0 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PreferredQuicVersion), "PreferredQuicVersion must be 0, 1 or 2.");
+        }
     }
 }

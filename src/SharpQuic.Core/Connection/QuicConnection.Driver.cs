@@ -32,7 +32,7 @@ internal sealed partial class QuicConnection
         }
 
         _options = options;
-        _localTransportParameters = EncodeTransportParameters(options, isServer: true, InitialSourceConnectionId, _originalDcid, _retrySourceCid, _resetTokens);
+        _localTransportParameters = EncodeTransportParameters(options, isServer: true, InitialSourceConnectionId, _originalDcid, _retrySourceCid, _resetTokens, BuildVersionInformation(_version, _availableVersions));
         _streams.ReplaceLocalOptions(options.Streams);
 
         // RFC 9000 §10.1: the smaller of the two non-zero idle timeouts, now with our new value.

@@ -121,7 +121,7 @@ internal sealed partial class QuicConnection
         AfterTls(alert, now);
     }
 
-    private static byte[] EncodeTransportParameters(ConnectionOptions options, bool isServer, ConnectionId scid, ConnectionId originalDcid, ConnectionId? retryScid, StatelessResetTokens? resetTokens)
+    private static byte[] EncodeTransportParameters(ConnectionOptions options, bool isServer, ConnectionId scid, ConnectionId originalDcid, ConnectionId? retryScid, StatelessResetTokens? resetTokens, VersionInformation versionInformation)
     {
         StreamManagerOptions s = options.Streams;
         var p = new TransportParameters
@@ -139,6 +139,7 @@ internal sealed partial class QuicConnection
             ActiveConnectionIdLimit = (ulong)Math.Max(2, options.ActiveConnectionIdLimit),
             InitialSourceConnectionId = scid.Span.ToArray(),
             MaxDatagramFrameSize = (ulong)Math.Max(0, options.MaxDatagramFrameSize),
+            VersionInformation = versionInformation, // RFC 9368 §3, RFC 9369 §4: both sides send it
         };
         if (isServer)
         {
@@ -186,6 +187,16 @@ internal sealed partial class QuicConnection
             PacketNumberSpace.Handshake => EncryptionLevel.Handshake,
             _ => EncryptionLevel.Application,
         };
+        if (IsServer && level == EncryptionLevel.Initial && !_versionDecided)
+        {
+            // RFC 9368 §2.3: the Negotiated Version is chosen before TLS answers the ClientHello.
+            error = DecideServerVersion(s.CryptoReceive.Readable, out bool ready);
+            if (error != TransportErrorCode.NoError || !ready)
+            {
+                return error;
+            }
+        }
+
         while (State == ConnectionState.Open)
         {
             ReadOnlySpan<byte> ready = s.CryptoReceive.Readable;
@@ -445,6 +456,12 @@ internal sealed partial class QuicConnection
             {
                 SetPeerResetToken(0, token);
             }
+        }
+
+        if (ValidatePeerVersionInformation(p.VersionInformation) is string versionError)
+        {
+            CloseWithError((ulong)VersionNegotiationError, 0, versionError, now);
+            return;
         }
 
         _peerParameters = p;

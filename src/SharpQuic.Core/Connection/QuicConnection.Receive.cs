@@ -3,6 +3,7 @@ using SharpQuic.Core.Endpoint;
 using SharpQuic.Core.Packets;
 using SharpQuic.Core.Recovery;
 using SharpQuic.Core.Wire.Frames;
+using SharpQuic.Cryptography;
 
 namespace SharpQuic.Core.Connection;
 
@@ -60,7 +61,7 @@ internal sealed partial class QuicConnection
         switch (header.Type)
         {
             case PacketType.VersionNegotiation:
-                HandleVersionNegotiation(header);
+                HandleVersionNegotiation(header, now);
                 return false;
             case PacketType.Retry:
                 HandleRetry(header, packet, now);
@@ -71,7 +72,9 @@ internal sealed partial class QuicConnection
                 return false;
         }
 
-        if (header.IsLongHeader && header.Version != _version)
+        // RFC 9369 §4.1: another version only in Initials of a compatible version negotiation.
+        PacketProtectionKeys? otherVersionKeys = null;
+        if (header.IsLongHeader && header.Version != _version && !TryGetOtherVersionKeys(header, out otherVersionKeys))
         {
             DroppedPackets++;
             return false;
@@ -90,7 +93,14 @@ internal sealed partial class QuicConnection
             return false;
         }
 
-        PacketProtectionResult result = UnprotectPacket(s, packet, header.PacketNumberOffset, now, out ulong pn, out int payloadOffset, out int payloadLength);
+        PacketProtectionResult result = otherVersionKeys is null
+            ? UnprotectPacket(s, packet, header.PacketNumberOffset, now, out ulong pn, out int payloadOffset, out int payloadLength)
+            : PacketProtection.Unprotect(packet, header.PacketNumberOffset, s.ExpectedPacketNumber, otherVersionKeys, out pn, out payloadOffset, out payloadLength);
+        if (otherVersionKeys is not null)
+        {
+            AfterOtherVersionPacket(header.Version, result == PacketProtectionResult.Success);
+        }
+
         if (result == PacketProtectionResult.ReservedBitsSet)
         {
             CloseWithError((ulong)TransportErrorCode.ProtocolViolation, 0, "reserved bits set", now);
@@ -314,32 +324,11 @@ internal sealed partial class QuicConnection
         return TransportErrorCode.NoError;
     }
 
-    /// <summary>Client: Version Negotiation (RFC 9000 §6.2) — only before any other server packet, never a downgrade.</summary>
-    private void HandleVersionNegotiation(in PacketHeader header)
-    {
-        if (IsServer || _receivedFromServer || State != ConnectionState.Open)
-        {
-            return;
-        }
-
-        VersionNegotiationOutcome outcome = VersionNegotiationPacket.Evaluate(header, _version, _originalDcid.Span, InitialSourceConnectionId.Span);
-        if (outcome != VersionNegotiationOutcome.Valid)
-        {
-            DroppedPackets++;
-            return;
-        }
-
-        // The server does not speak our version: abandon the attempt (no compatible version negotiation yet).
-        CloseInfo = new ConnectionCloseInfo(CloseReason.VersionNegotiation, false, 0, "no common QUIC version");
-        _events.Enqueue(new ConnectionEvent(ConnectionEventKind.ConnectionClosed, Close: CloseInfo));
-        TraceClosed(_lastActivity);
-        SetClosedSilently();
-    }
-
     /// <summary>Client: a Retry (RFC 9000 §17.2.5.2): at most one, before any other server packet, with a valid tag.</summary>
     private void HandleRetry(in PacketHeader header, ReadOnlySpan<byte> packet, Instant now)
     {
-        if (IsServer || _retryReceived || _receivedFromServer || State != ConnectionState.Open)
+        // RFC 9369 §4.1: a Retry uses the original version; others are ignored.
+        if (IsServer || _retryReceived || _receivedFromServer || State != ConnectionState.Open || header.Version != _version)
         {
             return;
         }

@@ -190,7 +190,8 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         DateTimeOffset wallClockOrigin,
         IPEndPoint remote,
         Instant now,
-        byte[]? token = null)
+        byte[]? token = null,
+        IReadOnlyList<QuicVersion>? versionPreference = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tlsOptions);
@@ -202,10 +203,15 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         Span<byte> dcidBytes = stackalloc byte[8];
         random.Fill(dcidBytes);
         var dcid = new ConnectionId(dcidBytes);
-        byte[] tp = EncodeTransportParameters(options, isServer: false, scid, default, null, null);
+
+        // RFC 9368 §3: our Chosen Version and the versions this first flight is compatible with.
+        QuicVersion[] preference = [.. versionPreference ?? [version]];
+        QuicVersion[] available = ClientAvailableVersions(version, preference);
+        byte[] tp = EncodeTransportParameters(options, isServer: false, scid, default, null, null, BuildVersionInformation(version, available));
         var tls = new TlsClientConnection(tlsOptions.ToTlsOptions(tp));
         var connection = new QuicConnection(false, version, options, tls, random, cidGenerator, resetTokens, wallClockOrigin, remote, scid, dcid, dcid, dcid, tp, now);
         connection._clientTls = tlsOptions;
+        connection.InitVersions(version, available, preference, serverPrefersOwnOrder: false);
 
         // RFC 9000 §8.1.3: a NEW_TOKEN token from an earlier connection goes in every Initial (a Retry replaces it).
         connection._token = token ?? [];
@@ -236,20 +242,27 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         ConnectionId? retrySourceCid,
         Instant now,
         bool tokenValidated = false,
-        AddressValidationTokens? tokenIssuer = null)
+        AddressValidationTokens? tokenIssuer = null,
+        IReadOnlyList<QuicVersion>? serverVersions = null,
+        bool preferServerVersionOrder = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(resetTokens);
         ArgumentNullException.ThrowIfNull(cidGenerator);
         ConnectionId scid = cidGenerator.Generate();
-        byte[] tp = EncodeTransportParameters(options, isServer: true, scid, originalDcid, retrySourceCid, resetTokens);
+
+        // RFC 9368 §3: the Chosen Version (until compatible negotiation picks another) and the versions we accept.
+        QuicVersion[] available = [.. serverVersions ?? [version]];
+        byte[] tp = EncodeTransportParameters(options, isServer: true, scid, originalDcid, retrySourceCid, resetTokens, BuildVersionInformation(version, available));
         TlsServerConnection tls = tlsOptions is null ? new TlsServerConnection() : new TlsServerConnection(tlsOptions.ToTlsOptions(tp));
         var connection = new QuicConnection(true, version, options, tls, random, cidGenerator, resetTokens, wallClockOrigin, remote, scid, clientScid, originalDcid, clientDcid, tp, now)
         {
             _retrySourceCid = retrySourceCid,
             _addressValidated = retrySourceCid is not null || tokenValidated,
             _tokenIssuer = tokenIssuer,
+            _serverTlsSettings = tlsOptions,
         };
+        connection.InitVersions(version, available, available, preferServerVersionOrder);
         connection._peerInitialScid = clientScid;
         connection._peerInitialScidKnown = true;
         return connection;
@@ -290,6 +303,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         DisposeKeyUpdateState();
         DisposeDatagrams();
         DisposeApplicationSecrets();
+        DisposeVersionState();
         _tls?.Dispose();
         _peerCertificate?.Dispose();
         _tracer?.Dispose();

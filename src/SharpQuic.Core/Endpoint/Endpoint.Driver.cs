@@ -72,7 +72,7 @@ public sealed partial class QuicEndpoint
     internal QuicConnection ConnectWithOptions(Instant now, IPEndPoint remote, ClientTlsSettings tls, ConnectionOptions options, QuicVersion version)
     {
         QuicConnection connection = QuicConnection.CreateClient(
-            version, options, tls, _options.Random, _cidGenerator, _resetTokens, _options.WallClockOrigin, remote, now);
+            version, options, tls, _options.Random, _cidGenerator, _resetTokens, _options.WallClockOrigin, remote, now, versionPreference: _options.Versions);
         _connections.Add(connection);
         SyncRoutes(connection);
         return connection;

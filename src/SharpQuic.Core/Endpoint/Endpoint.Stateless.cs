@@ -108,7 +108,8 @@ public sealed partial class QuicEndpoint
 
         QuicConnection connection = QuicConnection.CreateServer(
             header.Version, _options.Connection, _options.ServerOptions, _options.Random, _cidGenerator, _resetTokens,
-            _options.WallClockOrigin, remote, clientScid, clientDcid, originalDcid, retryScid, now, tokenValidated, _options.AddressValidation);
+            _options.WallClockOrigin, remote, clientScid, clientDcid, originalDcid, retryScid, now, tokenValidated, _options.AddressValidation,
+            _options.Versions, _options.PreferServerVersionOrder);
         _connections.Add(connection);
 
         // Retransmitted client Initials still carry the client's DCID until it sees ours (§7.2).

@@ -73,7 +73,7 @@ public sealed partial class QuicEndpoint : IDisposable
     internal QuicConnection Connect(Instant now, IPEndPoint remote, ClientTlsSettings tls, QuicVersion? version = null, byte[]? token = null)
     {
         QuicConnection connection = QuicConnection.CreateClient(
-            version ?? _options.Versions[0], _options.Connection, tls, _options.Random, _cidGenerator, _resetTokens, _options.WallClockOrigin, remote, now, token);
+            version ?? _options.Versions[0], _options.Connection, tls, _options.Random, _cidGenerator, _resetTokens, _options.WallClockOrigin, remote, now, token, _options.Versions);
         _connections.Add(connection);
         SyncRoutes(connection);
         return connection;

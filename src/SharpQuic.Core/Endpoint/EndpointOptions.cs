@@ -47,6 +47,13 @@ internal sealed class EndpointOptions
     /// <summary>Versions this endpoint accepts, best first; a client connects with the first.</summary>
     public IReadOnlyList<QuicVersion> Versions { get; init; } = [QuicVersion.V1, QuicVersion.V2];
 
+    /// <summary>
+    /// Server: compatible version negotiation (RFC 9368 §2.3) picks the first of <see cref="Versions"/> that the client
+    /// lists as compatible (a v1 client offering v2 is upgraded when v2 comes first). False (the default) follows the
+    /// client's order, which puts its Chosen Version first: no switch unless the client asks for one.
+    /// </summary>
+    public bool PreferServerVersionOrder { get; init; }
+
     /// <summary>Stateless resets sent at most in a burst, and refilled per second (RFC 9000 §10.3.3).</summary>
     public int StatelessResetBurst { get; init; } = 10;
 

@@ -99,7 +99,7 @@ public sealed class PathTests
     [Fact]
     public void VersionNegotiation_ClientAbandonsWhenServerLacksItsVersion()
     {
-        using var pair = new QuicPair(66, serverVersions: [QuicVersion.V1]);
+        using var pair = new QuicPair(66, serverVersions: [QuicVersion.V1], clientVersions: [QuicVersion.V2]);
         int vn = 0;
         pair.Network.Observer = (in SimulatedDatagram d) =>
         {

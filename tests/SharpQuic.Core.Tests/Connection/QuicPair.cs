@@ -32,7 +32,9 @@ internal sealed class QuicPair : IDisposable
         bool inlineValidation = true,
         StatelessResetTokens? serverResetKey = null,
         int maxPendingHandshakes = 1024,
-        bool issueTokens = false)
+        bool issueTokens = false,
+        bool preferServerVersionOrder = false,
+        IReadOnlyList<QuicVersion>? clientVersions = null)
     {
         Network = new SimulatedNetwork(seed) { DefaultConditions = conditions ?? new LinkConditions { Delay = TimeSpan.FromMilliseconds(10), Mtu = 1200 } };
         ConnectionOptions options = connectionOptions ?? new ConnectionOptions();
@@ -55,10 +57,11 @@ internal sealed class QuicPair : IDisposable
                 WallClockOrigin = DateTimeOffset.UtcNow,
                 StatelessResetTokens = serverResetKey,
                 MaxPendingHandshakes = maxPendingHandshakes,
+                PreferServerVersionOrder = preferServerVersionOrder,
             },
             Instant.Zero);
         ClientEndpoint = new QuicEndpoint(
-            new EndpointOptions { Connection = options, Random = new DeterministicRandomSource(seed + 400), WallClockOrigin = DateTimeOffset.UtcNow },
+            new EndpointOptions { Connection = options, Random = new DeterministicRandomSource(seed + 400), WallClockOrigin = DateTimeOffset.UtcNow, Versions = clientVersions ?? [QuicVersion.V1, QuicVersion.V2] },
             Instant.Zero);
         ServerNode = new EndpointNode(ServerEndpoint);
         ClientNode = new EndpointNode(ClientEndpoint);
