@@ -121,7 +121,7 @@ internal sealed partial class QuicConnection
         AfterTls(alert, now);
     }
 
-    private static byte[] EncodeTransportParameters(ConnectionOptions options, bool isServer, ConnectionId scid, ConnectionId originalDcid, ConnectionId? retryScid, StatelessResetTokens? resetTokens)
+    private static byte[] EncodeTransportParameters(ConnectionOptions options, bool isServer, ConnectionId scid, ConnectionId originalDcid, ConnectionId? retryScid, StatelessResetTokens? resetTokens, PreferredAddress? preferredAddress = null)
     {
         StreamManagerOptions s = options.Streams;
         var p = new TransportParameters
@@ -153,6 +153,7 @@ internal sealed partial class QuicConnection
             var token = new byte[StatelessResetTokens.TokenLength];
             resetTokens!.Compute(scid.Span, token);
             p.StatelessResetToken = token;
+            p.PreferredAddress = preferredAddress; // RFC 9000 §18.2, §9.6
         }
 
         var buffer = new byte[p.EncodedLength];
@@ -518,6 +519,7 @@ internal sealed partial class QuicConnection
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.HandshakeConfirmed));
         IssueConnectionIds();
         ReleaseClientTlsWhenDone();
+        OnHandshakeConfirmedForMigration(now); // RFC 9000 §9.6.1
     }
 
     private void DiscardSpace(PacketNumberSpace space, Instant now)
