@@ -553,6 +553,9 @@ internal sealed partial class QuicConnection
         return max >= 64;
     }
 
+    /// <summary>Whether the active path's address is unvalidated and its 3× allowance spent (§8, §9.3.1).</summary>
+    private bool IsPathAmplificationBlocked => !_pathValidated && (3 * _pathBytesReceived) - _pathBytesSent < 64;
+
     private void OnPathBytesSent(int length)
     {
         if (!_pathValidated && LastTransmitDestination.Equals(RemoteAddress))

@@ -147,6 +147,13 @@ internal sealed partial class QuicConnection
         }
 
         _timers[(int)TimerKind.Ack] = ack;
+        if (IsPathAmplificationBlocked)
+        {
+            // RFC 9000 §9.3.1, RFC 9002 §6.2.2.1: nothing can go to the unvalidated address until more arrives from it.
+            _timers[(int)TimerKind.LossDetection] = null;
+            _timers[(int)TimerKind.Ack] = null;
+            _timers[(int)TimerKind.Pacing] = null;
+        }
     }
 
     /// <summary>
