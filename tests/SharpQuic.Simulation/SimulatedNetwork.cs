@@ -113,6 +113,28 @@ public sealed class SimulatedNetwork
     }
 
     /// <summary>
+    /// Gives <paramref name="host"/> one more address (a second interface, a server's preferred address): datagrams
+    /// to it reach the host, which may send from it (<see cref="Transmit.Source"/>).
+    /// </summary>
+    public void AddAddress(SimulatedHost host, IPEndPoint address)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        CheckAddress(address);
+        _byAddress.Add(address, host);
+    }
+
+    /// <summary>Takes an address added with <see cref="AddAddress"/> away again (an interface going down).</summary>
+    public void RemoveAddress(SimulatedHost host, IPEndPoint address)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(address);
+        if (_byAddress.TryGetValue(address, out SimulatedHost? owner) && ReferenceEquals(owner, host) && !address.Equals(host.Address))
+        {
+            _byAddress.Remove(address);
+        }
+    }
+
+    /// <summary>
     /// Processes everything due at <see cref="Now"/>, then advances the clock to the next event.
     /// Returns false when nothing is left to happen (no datagram in flight, no timeout).
     /// </summary>

@@ -56,6 +56,12 @@ internal enum ConnectionEventKind
 
     /// <summary>The connection ended; see <see cref="ConnectionEvent.Close"/>.</summary>
     ConnectionClosed,
+
+    /// <summary>The connection moved to a validated new path (RFC 9000 §9): a client's new local address, the server's preferred address, or the peer's new address.</summary>
+    PathMigrated,
+
+    /// <summary>A path validation was abandoned (RFC 9000 §8.2.4); the connection stays on (or went back to) the last validated path.</summary>
+    PathValidationFailed,
 }
 
 /// <summary>Why and how a connection ended.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using SharpQuic.Core.Congestion;
 using SharpQuic.Core.Qlog;
 using SharpQuic.Core.Streams;
@@ -88,4 +89,19 @@ internal sealed class ConnectionOptions
 
     /// <summary>Creates a qlog tracer per connection (null: no tracing, and no cost on the packet paths).</summary>
     public IConnectionTracerFactory? Tracing { get; init; }
+
+    /// <summary>
+    /// Server: the addresses advertised in the preferred_address transport parameter (RFC 9000 §9.6, §18.2), with a
+    /// connection ID (sequence 1) and its reset token generated per connection; null advertises none. The driver must
+    /// receive on these addresses and send from them (<see cref="QuicConnection.LastTransmitSource"/>).
+    /// </summary>
+    public ServerPreferredAddress? PreferredAddress { get; init; }
+
+    /// <summary>Client: validate and move to the server's preferred_address once the handshake is confirmed (RFC 9000 §9.6.1).</summary>
+    public bool MigrateToPreferredAddress { get; init; } = true;
 }
+
+/// <summary>The server's preferred addresses, one per family; at least one must be set (RFC 9000 §18.2).</summary>
+/// <param name="IPv4">The IPv4 address and port, or null.</param>
+/// <param name="IPv6">The IPv6 address and port, or null.</param>
+internal sealed record ServerPreferredAddress(IPEndPoint? IPv4, IPEndPoint? IPv6);

@@ -1,3 +1,4 @@
+using SharpQuic.Core.Wire;
 using SharpQuic.Tls.Handshake;
 
 namespace SharpQuic.Core.Connection;
@@ -32,7 +33,10 @@ internal sealed partial class QuicConnection
         }
 
         _options = options;
-        _localTransportParameters = EncodeTransportParameters(options, isServer: true, InitialSourceConnectionId, _originalDcid, _retrySourceCid, _resetTokens, BuildVersionInformation(_version, _availableVersions));
+        // The preferred address (and its connection ID, already issued) stays as the listener advertised it.
+        PreferredAddress? preferred = TransportParameters.TryParse(_localTransportParameters, true, out TransportParameters? current, out _) == TransportErrorCode.NoError
+            ? current?.PreferredAddress : null;
+        _localTransportParameters = EncodeTransportParameters(options, isServer: true, InitialSourceConnectionId, _originalDcid, _retrySourceCid, _resetTokens, BuildVersionInformation(_version, _availableVersions), preferred);
         _streams.ReplaceLocalOptions(options.Streams);
 
         // RFC 9000 §10.1: the smaller of the two non-zero idle timeouts, now with our new value.

@@ -121,7 +121,7 @@ internal sealed partial class QuicConnection
         AfterTls(alert, now);
     }
 
-    private static byte[] EncodeTransportParameters(ConnectionOptions options, bool isServer, ConnectionId scid, ConnectionId originalDcid, ConnectionId? retryScid, StatelessResetTokens? resetTokens, VersionInformation versionInformation)
+    private static byte[] EncodeTransportParameters(ConnectionOptions options, bool isServer, ConnectionId scid, ConnectionId originalDcid, ConnectionId? retryScid, StatelessResetTokens? resetTokens, VersionInformation versionInformation, PreferredAddress? preferredAddress = null)
     {
         StreamManagerOptions s = options.Streams;
         var p = new TransportParameters
@@ -154,6 +154,7 @@ internal sealed partial class QuicConnection
             var token = new byte[StatelessResetTokens.TokenLength];
             resetTokens!.Compute(scid.Span, token);
             p.StatelessResetToken = token;
+            p.PreferredAddress = preferredAddress; // RFC 9000 §18.2, §9.6
         }
 
         var buffer = new byte[p.EncodedLength];
@@ -535,6 +536,7 @@ internal sealed partial class QuicConnection
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.HandshakeConfirmed));
         IssueConnectionIds();
         ReleaseClientTlsWhenDone();
+        OnHandshakeConfirmedForMigration(now); // RFC 9000 §9.6.1
     }
 
     private void DiscardSpace(PacketNumberSpace space, Instant now)

@@ -21,11 +21,23 @@ internal sealed partial class QuicConnection
     /// unprotected in place. Returns false when no packet in it could be authenticated.
     /// </summary>
     public bool HandleDatagram(Instant now, IPEndPoint remote, Span<byte> datagram, EcnCodepoint ecn)
+        => HandleDatagram(now, remote, null, datagram, ecn);
+
+    /// <summary>
+    /// A datagram for this connection that arrived at <paramref name="local"/> (null when the driver does not know):
+    /// the path it came in on matters for migration (RFC 9000 §9).
+    /// </summary>
+    public bool HandleDatagram(Instant now, IPEndPoint remote, IPEndPoint? local, Span<byte> datagram, EcnCodepoint ecn)
     {
         ArgumentNullException.ThrowIfNull(remote);
         if (State is ConnectionState.Closed or ConnectionState.Draining)
         {
             return true;
+        }
+
+        if (!OnDatagramPath(remote, local, datagram.Length))
+        {
+            return false;
         }
 
         _bytesReceived += datagram.Length;
@@ -151,6 +163,11 @@ internal sealed partial class QuicConnection
             return true;
         }
 
+        if (space == PacketNumberSpace.ApplicationData)
+        {
+            OnApplicationPacketPath(now, pn); // RFC 9000 §9.3
+        }
+
         s.Tracker.OnPacketReceived(pn, ackEliciting, ecn, now);
         _ackElicitingSentSinceReceive = false;
         if (State == ConnectionState.Open)
@@ -184,11 +201,13 @@ internal sealed partial class QuicConnection
     private bool ProcessFrames(Instant now, PacketNumberSpace space, PacketType packetType, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> packetDcid)
     {
         bool ackEliciting = false;
+        _packetNonProbing = false;
         var frames = new FrameReader(payload, packetType);
         TransportErrorCode error = TransportErrorCode.NoError;
         while (frames.TryReadNext(out FrameType type, out error))
         {
             ackEliciting |= FrameTypeRules.IsAckEliciting(type);
+            _packetNonProbing |= !FrameTypeRules.IsProbing(type); // RFC 9000 §9.1
             switch (type)
             {
                 case FrameType.Ack or FrameType.AckEcn:
@@ -268,8 +287,15 @@ internal sealed partial class QuicConnection
                     error = frames.ReadPathChallenge(out PathChallengeFrame challenge);
                     if (error == TransportErrorCode.NoError)
                     {
-                        _pathResponse = challenge.Data;
-                        _pathResponsePending = true;
+                        OnPathChallenge(challenge.Data); // RFC 9000 §8.2.2
+                    }
+
+                    break;
+                case FrameType.PathResponse:
+                    error = frames.ReadPathResponse(out PathResponseFrame response);
+                    if (error == TransportErrorCode.NoError)
+                    {
+                        OnPathResponse(response.Data, now); // RFC 9000 §8.2.3
                     }
 
                     break;

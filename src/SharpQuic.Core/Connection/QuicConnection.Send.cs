@@ -19,8 +19,6 @@ internal sealed partial class QuicConnection
     private const int LengthFieldSize = 2;
     private const int MinimumPayloadRoom = 32;
     private readonly PendingPacket[] _pending = new PendingPacket[3];
-    private ulong _pathResponse;
-    private bool _pathResponsePending;
     private bool _probingDatagram;
 
     /// <summary>The pacing of new data (RFC 9002 §7.7); null when pacing is off.</summary>
@@ -64,7 +62,19 @@ internal sealed partial class QuicConnection
             return 0;
         }
 
+        // RFC 9000 §8.2: PATH_CHALLENGE / PATH_RESPONSE go first, each in its own datagram to its own path.
+        int probe = TryWriteProbeDatagram(now, buffer);
+        if (probe > 0)
+        {
+            return probe;
+        }
+
         int max = Math.Min(buffer.Length, _maxSendDatagramSize);
+        if (!PrepareActivePathTransmit(ref max))
+        {
+            return 0; // §9.3: the peer's new address is not validated and its allowance is spent
+        }
+
         if (IsServer && !_addressValidated)
         {
             // RFC 9000 §8.1: three times the bytes received until the address is validated.
@@ -145,6 +155,7 @@ internal sealed partial class QuicConnection
         }
 
         _bytesSent += offset;
+        OnPathBytesSent(offset);
         _tracer?.RecoveryUpdated(now, TraceRecovery());
         if (State == ConnectionState.Closing)
         {
@@ -171,7 +182,7 @@ internal sealed partial class QuicConnection
         }
         bool app = s.Space == PacketNumberSpace.ApplicationData;
         bool wantsData = !closing && (s.CryptoSend.HasPending || probes > 0
-            || (app && (_handshakeDonePending || _newTokenPending || _pathResponsePending || _newCidPending.Count > 0 || _retireCidPending.Count > 0
+            || (app && (_handshakeDonePending || _newTokenPending || _newCidPending.Count > 0 || _retireCidPending.Count > 0
                 || _keepAlivePending || InjectedFrames is not null || (_handshakeComplete && (_streams.HasPendingSend || HasPendingDatagrams)))));
         bool ackDue = s.Tracker.HasPacketsToAcknowledge && (s.Tracker.IsAckDue(now) || wantsData);
         if (!closing && !wantsData && !ackDue)
@@ -338,13 +349,6 @@ internal sealed partial class QuicConnection
         {
             _newTokenPending = false;
             _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.NewToken });
-            wrote = true;
-        }
-
-        if (_pathResponsePending && new PathResponseFrame(_pathResponse).TryWrite(ref writer))
-        {
-            _pathResponsePending = false;
-            _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.Ping });
             wrote = true;
         }
 

@@ -25,12 +25,15 @@ internal enum TimerKind
 
     /// <summary>When data held back by the pacer may go (RFC 9002 §7.7); mirrored from the pacing gate.</summary>
     Pacing,
+
+    /// <summary>The next PATH_CHALLENGE or the end of a path validation (RFC 9000 §8.2.4).</summary>
+    PathValidation,
 }
 
 /// <summary>Timers: the table, the next timeout, and what each one does when it fires.</summary>
 internal sealed partial class QuicConnection
 {
-    private const int TimerCount = 7;
+    private const int TimerCount = 8;
     private readonly Instant?[] _timers = new Instant?[TimerCount];
     private Instant _lastActivity;
     private bool _ackElicitingSentSinceReceive;
@@ -98,6 +101,15 @@ internal sealed partial class QuicConnection
             ClearTimer(TimerKind.KeepAlive);
         }
 
+        if (Due(TimerKind.PathValidation, now))
+        {
+            OnPathTimer(now);
+            if (State != ConnectionState.Open)
+            {
+                return;
+            }
+        }
+
         if (_loss.NextTimeout() is Instant lossTimer && lossTimer <= now)
         {
             // Before and after: losses found by the timer are dated now, then the PTO count is logged.
@@ -135,6 +147,13 @@ internal sealed partial class QuicConnection
         }
 
         _timers[(int)TimerKind.Ack] = ack;
+        if (IsPathAmplificationBlocked)
+        {
+            // RFC 9000 §9.3.1, RFC 9002 §6.2.2.1: nothing can go to the unvalidated address until more arrives from it.
+            _timers[(int)TimerKind.LossDetection] = null;
+            _timers[(int)TimerKind.Ack] = null;
+            _timers[(int)TimerKind.Pacing] = null;
+        }
     }
 
     /// <summary>

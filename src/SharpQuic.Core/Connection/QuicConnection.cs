@@ -36,14 +36,15 @@ internal enum ConnectionState
 /// <item><description>Getters: <see cref="State"/>, <see cref="IsServer"/>, <see cref="IsHandshakeComplete"/>,
 /// <see cref="IsHandshakeConfirmed"/>, <see cref="RemoteAddress"/>, <see cref="CloseInfo"/>, <see cref="Streams"/>,
 /// <see cref="Loss"/>.</description></item>
-/// <item><description>Inputs (<c>Handle…</c>): <see cref="HandleDatagram"/> (Receive), <see cref="HandleTimeout"/>
+/// <item><description>Inputs (<c>Handle…</c>): <see cref="HandleDatagram(Instant, IPEndPoint, IPEndPoint?, Span{byte}, EcnCodepoint)"/> (Receive), <see cref="HandleTimeout"/>
 /// (Timers).</description></item>
 /// <item><description>Mutators, the application's commands: <see cref="SetServerOptions"/> and
 /// <see cref="ValidatePeerCertificate"/> (the two pause points, Handshake), <see cref="TryOpenStream"/>,
 /// <see cref="Write"/>, <see cref="Read"/>, <see cref="ResetStream"/>, <see cref="StopSending"/> (Streams),
-/// <see cref="Close"/> (Close).</description></item>
+/// <see cref="Close"/> (Close), <see cref="Migrate"/> (Migration).</description></item>
 /// <item><description>Outputs (<c>Poll…</c>): <see cref="PollTransmit"/> (Send), <see cref="NextTimeout"/> (Timers),
-/// <see cref="PollEvent"/>, and for the endpoint <see cref="TryPollConnectionIdChange"/> (ConnectionIds).</description></item>
+/// <see cref="PollEvent"/>, <see cref="LastTransmitDestination"/> / <see cref="LastTransmitSource"/> (where the datagram
+/// just polled goes, Migration), and for the endpoint <see cref="TryPollConnectionIdChange"/> (ConnectionIds).</description></item>
 /// </list>
 /// <para>Driver order after any input: drain <see cref="PollTransmit"/> until it returns 0, re-read
 /// <see cref="NextTimeout"/>, drain <see cref="PollEvent"/>. Errors from the network never throw: they close the
@@ -253,7 +254,8 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
 
         // RFC 9368 §3: the Chosen Version (until compatible negotiation picks another) and the versions we accept.
         QuicVersion[] available = [.. serverVersions ?? [version]];
-        byte[] tp = EncodeTransportParameters(options, isServer: true, scid, originalDcid, retrySourceCid, resetTokens, BuildVersionInformation(version, available));
+        PreferredAddress? preferred = CreatePreferredAddress(options, cidGenerator, resetTokens, out ConnectionId preferredCid);
+        byte[] tp = EncodeTransportParameters(options, isServer: true, scid, originalDcid, retrySourceCid, resetTokens, BuildVersionInformation(version, available), preferred);
         TlsServerConnection tls = tlsOptions is null ? new TlsServerConnection() : new TlsServerConnection(tlsOptions.ToTlsOptions(tp));
         var connection = new QuicConnection(true, version, options, tls, random, cidGenerator, resetTokens, wallClockOrigin, remote, scid, clientScid, originalDcid, clientDcid, tp, now)
         {
@@ -265,6 +267,11 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         connection.InitVersions(version, available, available, preferServerVersionOrder);
         connection._peerInitialScid = clientScid;
         connection._peerInitialScidKnown = true;
+        if (preferred is not null)
+        {
+            connection.AddPreferredAddressCid(preferredCid);
+        }
+
         return connection;
     }
 

@@ -56,7 +56,7 @@ public sealed partial class QuicEndpoint
     }
 
     /// <summary>A client's Initial with no connection: maybe a Retry, else a new server connection (RFC 9000 §7, §8.1).</summary>
-    private void Accept(Instant now, IPEndPoint remote, in PacketHeader header, Span<byte> datagram, EcnCodepoint ecn)
+    private void Accept(Instant now, IPEndPoint remote, IPEndPoint? local, in PacketHeader header, Span<byte> datagram, EcnCodepoint ecn)
     {
         if (!IsVersionEnabled(header.Version))
         {
@@ -118,7 +118,7 @@ public sealed partial class QuicEndpoint
         SyncRoutes(connection);
         _accepted.Enqueue(connection);
         LastRouted = connection;
-        connection.HandleDatagram(now, remote, datagram, ecn);
+        connection.HandleDatagram(now, remote, local, datagram, ecn);
         SyncRoutes(connection);
     }
 

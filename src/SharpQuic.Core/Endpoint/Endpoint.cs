@@ -89,7 +89,6 @@ public sealed partial class QuicEndpoint : IDisposable
     {
         ArgumentNullException.ThrowIfNull(remote);
         LastRouted = null;
-        _ = local;
         if (bytes.Length > _scratch.Length || bytes.IsEmpty)
         {
             DroppedDatagrams++;
@@ -115,7 +114,7 @@ public sealed partial class QuicEndpoint : IDisposable
         if (_routes.TryGetValue(dcid, out QuicConnection? connection))
         {
             LastRouted = connection;
-            bool authenticated = connection.HandleDatagram(now, remote, datagram, ecn);
+            bool authenticated = connection.HandleDatagram(now, remote, local, datagram, ecn);
             if (!authenticated && !header.IsLongHeader && connection.IsStatelessReset(bytes))
             {
                 connection.OnStatelessReset();
@@ -130,7 +129,7 @@ public sealed partial class QuicEndpoint : IDisposable
         {
             if (header.Type == PacketType.Initial && _options.AcceptConnections && !_stopAccepting)
             {
-                Accept(now, remote, header, datagram, ecn);
+                Accept(now, remote, local, header, datagram, ecn);
                 Sweep();
             }
             else
@@ -166,7 +165,8 @@ public sealed partial class QuicEndpoint : IDisposable
             if (written > 0)
             {
                 _roundRobin = index;
-                return new Transmit(connection.RemoteAddress, written, connection.LastTransmitEcn);
+                // RFC 9000 §8.2, §9: a probing datagram may go to (or from) another path than the active one.
+                return new Transmit(connection.LastTransmitDestination, written, connection.LastTransmitEcn, Source: connection.LastTransmitSource);
             }
         }
 

@@ -75,8 +75,8 @@ public sealed partial class LossDetection
     /// <summary>The path's RTT estimate.</summary>
     public RttEstimator Rtt { get; }
 
-    /// <summary>The congestion controller.</summary>
-    public ICongestionController Controller { get; }
+    /// <summary>The congestion controller (replaced on a new path, <see cref="ResetForNewPath"/>).</summary>
+    public ICongestionController Controller { get; private set; }
 
     /// <summary>ECN validation of the path, fed with the application data space's packets (RFC 9000 §13.4.2).</summary>
     public EcnValidator Ecn { get; } = new();
@@ -264,6 +264,33 @@ public sealed partial class LossDetection
         _lossTime[s] = null;
         _ackElicitingInFlight[s] = 0;
         _probes[s] = 0;
+        PtoCount = 0;
+        SetLossDetectionTimer(now);
+    }
+
+    /// <summary>
+    /// The connection moved to a new path (RFC 9000 §9.4): a fresh congestion controller and RTT estimate. Packets
+    /// still outstanding from the old path are handed to the new controller as in flight, so that bytes in flight stay
+    /// consistent when they are acknowledged or lost; pto_count restarts.
+    /// </summary>
+    public void ResetForNewPath(ICongestionController controller, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        Controller = controller;
+        for (int s = 0; s < Spaces; s++)
+        {
+            SentPacketRecords records = _sent[s];
+            for (ulong pn = records.WindowStart; pn < records.WindowEnd; pn++)
+            {
+                ref SentPacketRecords.Slot slot = ref records.SlotAt(pn);
+                if (slot.State == SentPacketRecords.SlotState.Outstanding && slot.Packet.InFlight)
+                {
+                    controller.OnPacketSent(slot.Packet.TimeSent, slot.Packet);
+                }
+            }
+        }
+
+        Rtt.Reset();
         PtoCount = 0;
         SetLossDetectionTimer(now);
     }

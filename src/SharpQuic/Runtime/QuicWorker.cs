@@ -314,7 +314,8 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
                 return true;
             }
 
-            _send.Commit(core.RemoteAddress, n, core.LastTransmitEcn);
+            // Path probes (RFC 9000 §8.2) may go elsewhere than the active path: the core says where each datagram goes.
+            _send.Commit(core.LastTransmitDestination, n, core.LastTransmitEcn);
         }
     }
 
