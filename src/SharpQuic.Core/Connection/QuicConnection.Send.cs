@@ -64,6 +64,13 @@ internal sealed partial class QuicConnection
             return 0;
         }
 
+        LastTransmitIsProbe = false;
+        int probe = TryWritePathMtuProbe(now, buffer);
+        if (probe > 0)
+        {
+            return probe;
+        }
+
         int max = Math.Min(buffer.Length, _maxSendDatagramSize);
         if (IsServer && !_addressValidated)
         {

@@ -25,12 +25,15 @@ internal enum TimerKind
 
     /// <summary>When data held back by the pacer may go (RFC 9002 §7.7); mirrored from the pacing gate.</summary>
     Pacing,
+
+    /// <summary>The path MTU probe and raise timers (RFC 8899 §5.1.1); mirrored from <see cref="PathMtuDiscovery"/>.</summary>
+    PathMtu,
 }
 
 /// <summary>Timers: the table, the next timeout, and what each one does when it fires.</summary>
 internal sealed partial class QuicConnection
 {
-    private const int TimerCount = 7;
+    private const int TimerCount = 8;
     private readonly Instant?[] _timers = new Instant?[TimerCount];
     private Instant _lastActivity;
     private bool _ackElicitingSentSinceReceive;
@@ -98,6 +101,11 @@ internal sealed partial class QuicConnection
             ClearTimer(TimerKind.KeepAlive);
         }
 
+        if (Due(TimerKind.PathMtu, now))
+        {
+            _pmtud?.OnTimeout(now);
+        }
+
         if (_loss.NextTimeout() is Instant lossTimer && lossTimer <= now)
         {
             // Before and after: losses found by the timer are dated now, then the PTO count is logged.
@@ -120,11 +128,13 @@ internal sealed partial class QuicConnection
             _timers[(int)TimerKind.LossDetection] = null;
             _timers[(int)TimerKind.Ack] = null;
             _timers[(int)TimerKind.Pacing] = null;
+            _timers[(int)TimerKind.PathMtu] = null;
             return;
         }
 
         _timers[(int)TimerKind.LossDetection] = _loss.NextTimeout();
         _timers[(int)TimerKind.Pacing] = _pacing?.ReleaseTime;
+        _timers[(int)TimerKind.PathMtu] = _pmtud?.NextTimeout;
         Instant? ack = null;
         foreach (PacketSpaceState s in _spaces)
         {
