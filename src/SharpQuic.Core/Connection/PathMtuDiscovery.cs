@@ -174,26 +174,30 @@ internal sealed class PathMtuDiscovery
         ProbesSent++;
     }
 
-    /// <summary>Whether <paramref name="packetNumber"/> is the latest probe (its loss is no congestion signal, RFC 9000 §14.4).</summary>
-    public bool IsProbe(ulong packetNumber) => _hasProbe && packetNumber == _probePn;
+    private bool IsLatestProbe(ulong packetNumber) => _hasProbe && packetNumber == _probePn;
 
     /// <summary>
-    /// A 1-RTT packet was acknowledged. Returns true when <see cref="MaxDatagramSize"/> grew. Loss detection's verdicts
-    /// carry no time: what needs one (the completion instant, the raise timer) is settled at the next poll.
+    /// A 1-RTT packet was acknowledged; <paramref name="isProbe"/> says it was a probe, this one or an earlier one.
+    /// Returns true when <see cref="MaxDatagramSize"/> grew. Loss detection's verdicts carry no time: what needs one
+    /// (the completion instant, the raise timer) is settled at the next poll.
     /// </summary>
-    public bool OnPacketAcked(in SentPacket packet)
+    public bool OnPacketAcked(in SentPacket packet, bool isProbe)
     {
         if (State == PathMtuState.Disabled)
         {
             return false;
         }
 
-        if (IsProbe(packet.PacketNumber))
+        if (isProbe)
         {
-            // A late ACK (after the probe timer gave up on it) still proves the size.
-            _probeOutstanding = false;
-            _probeDeadline = null;
-            _hasProbe = false;
+            // A late ACK (after the probe timer gave up on it, even after a later probe) still proves the size.
+            if (IsLatestProbe(packet.PacketNumber))
+            {
+                _probeOutstanding = false;
+                _probeDeadline = null;
+                _hasProbe = false;
+            }
+
             ProbesAcked++;
             return OnProbeSucceeded(packet.Size);
         }
@@ -207,17 +211,17 @@ internal sealed class PathMtuDiscovery
         return false;
     }
 
-    /// <summary>A 1-RTT packet was declared lost.</summary>
-    public void OnPacketLost(in SentPacket packet)
+    /// <summary>A 1-RTT packet was declared lost; <paramref name="isProbe"/> says it was a probe.</summary>
+    public void OnPacketLost(in SentPacket packet, bool isProbe)
     {
         if (State == PathMtuState.Disabled)
         {
             return;
         }
 
-        if (IsProbe(packet.PacketNumber))
+        if (isProbe)
         {
-            if (_probeOutstanding)
+            if (IsLatestProbe(packet.PacketNumber) && _probeOutstanding)
             {
                 OnProbeFailed();
             }
@@ -284,9 +288,10 @@ internal sealed class PathMtuDiscovery
         _low = size;
         _failures = 0;
         MaxDatagramSize = size;
-        if (_high > _cap)
+        if (_high > _cap || _high <= _low)
         {
-            _high = _cap + 1;
+            // The cap passed, or a size given up on was acknowledged late: nothing above is left to try.
+            _high = _low == _cap ? _cap + 1 : Math.Max(_high, _low + 1);
         }
 
         CompleteIfConverged();

@@ -11,10 +11,12 @@ namespace SharpQuic.Core.Connection;
 /// pacer, RFC 9002 §7.2); a black hole drops it back to 1,200. The decisions live in <see cref="PathMtuDiscovery"/>.
 /// </summary>
 /// <remarks>
-/// Probes are ack-eliciting but sent as not in flight: the congestion window must have room for one before it leaves,
-/// yet its loss, expected when the size is too large, reaches neither bytes in flight nor a congestion event (RFC 9000
-/// §14.4, RFC 8899 §3 item 7). Only one probe is outstanding, so they are at least a round trip apart, and the probe
-/// timer, not the PTO, watches for its loss.
+/// A probe is ack-eliciting on the wire (PING), but loss detection records it as neither ack-eliciting nor in flight,
+/// like an ACK-only packet: its loss, expected when the size is too large, then reaches neither bytes in flight, nor a
+/// congestion event, nor a persistent-congestion run (RFC 9000 §14.4, RFC 8899 §3 item 7). The congestion window must
+/// still have room for a datagram of the current size before a probe leaves. Only one probe is outstanding, so they
+/// are at least a round trip apart, and the probe timer, not the PTO, watches for its loss. A probe is told from other
+/// packets by its record: not in flight, with a PING.
 /// </remarks>
 internal sealed partial class QuicConnection
 {
@@ -63,7 +65,9 @@ internal sealed partial class QuicConnection
         }
 
         PacketSpaceState s = _spaces[(int)PacketNumberSpace.ApplicationData];
-        if (!due || size > buffer.Length || !s.CanSend || !_loss.Controller.CanSend(size))
+        // The probe takes the place of one ordinary datagram in the window: a jumbo probe must not wait for a window
+        // larger than the initial one (RFC 9002 §7.2), which could never open while it is not in flight.
+        if (!due || size > buffer.Length || !s.CanSend || !_loss.Controller.CanSend(_maxSendDatagramSize))
         {
             return 0;
         }
@@ -82,6 +86,8 @@ internal sealed partial class QuicConnection
         payload[0] = (byte)FrameType.Ping;
         payload[1..].Clear();
         s.NextPacketNumber = pn + 1;
+        int handle = _sentFrames.Rent();
+        _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.Ping });
         _pending[0] = new PendingPacket
         {
             Start = 0,
@@ -92,10 +98,10 @@ internal sealed partial class QuicConnection
             PacketNumber = pn,
             IsLong = false,
             Space = PacketNumberSpace.ApplicationData,
-            AckEliciting = true,
+            AckEliciting = false, // for loss detection only, see the remarks
             InFlight = false,
             Tracked = true,
-            Handle = _sentFrames.Rent(),
+            Handle = handle,
         };
 
         // Noted first: were loss detection to refuse to track it, the loss reported inside SealAndRecord is the probe's.
@@ -111,7 +117,7 @@ internal sealed partial class QuicConnection
     /// <summary>Acknowledgment of a 1-RTT packet: a probe's raises the size; others clear black-hole suspicion.</summary>
     private void OnPathMtuPacketAcked(in SentPacket packet)
     {
-        if (_pmtud is PathMtuDiscovery pmtud && pmtud.OnPacketAcked(packet))
+        if (_pmtud is PathMtuDiscovery pmtud && pmtud.OnPacketAcked(packet, IsPathMtuProbe(packet)))
         {
             ApplyMaxDatagramSize(pmtud.MaxDatagramSize);
         }
@@ -128,9 +134,28 @@ internal sealed partial class QuicConnection
             return false;
         }
 
-        bool probe = pmtud.IsProbe(packet.PacketNumber);
-        pmtud.OnPacketLost(packet);
+        bool probe = IsPathMtuProbe(packet);
+        pmtud.OnPacketLost(packet, probe);
         return probe;
+    }
+
+    /// <summary>Probes are the only 1-RTT packets recorded not in flight that carry a PING (ACK-only packets do not).</summary>
+    private bool IsPathMtuProbe(in SentPacket packet)
+    {
+        if (packet.InFlight)
+        {
+            return false;
+        }
+
+        foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))
+        {
+            if (f.Kind == SentFrameKind.Ping)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>RFC 9002 §7.2: the congestion controller and the pacer follow the maximum datagram size.</summary>

@@ -52,7 +52,7 @@ public sealed class PathMtuDiscoveryTests
 
         // One probe at a time (RFC 8899 §3 item 7).
         Assert.False(d.TryGetProbeSize(now, 0, out _, out _));
-        Assert.True(d.OnPacketAcked(Packet(7, 1452)));
+        Assert.True(d.OnPacketAcked(Packet(7, 1452), isProbe: true));
         Assert.Equal(1452, d.MaxDatagramSize);
         Assert.Equal(PathMtuState.SearchComplete, d.State);
     }
@@ -68,13 +68,13 @@ public sealed class PathMtuDiscoveryTests
             Assert.True(d.TryGetProbeSize(now, 0, out int size, out _));
             Assert.Equal(1452, size);
             d.OnProbeSent((ulong)attempt, size, now, Pto);
-            d.OnPacketLost(Packet((ulong)attempt, size));
+            d.OnPacketLost(Packet((ulong)attempt, size), isProbe: true);
         }
 
         Assert.True(d.TryGetProbeSize(now, 0, out int again, out _));
         Assert.Equal(1452, again);
         d.OnProbeSent(10, again, now, Pto);
-        Assert.True(d.OnPacketAcked(Packet(10, again)));
+        Assert.True(d.OnPacketAcked(Packet(10, again), isProbe: true));
         Assert.Equal(1452, d.MaxDatagramSize);
     }
 
@@ -93,7 +93,7 @@ public sealed class PathMtuDiscoveryTests
         Assert.Null(d.NextTimeout);
 
         // The ACK arrives after the timer gave up: the size passed after all.
-        Assert.True(d.OnPacketAcked(Packet(3, size)));
+        Assert.True(d.OnPacketAcked(Packet(3, size), isProbe: true));
         Assert.Equal(1452, d.MaxDatagramSize);
     }
 
@@ -104,8 +104,8 @@ public sealed class PathMtuDiscoveryTests
         for (int i = 0; i <= PathMtuDiscovery.BlackHoleThreshold; i++)
         {
             // A small packet acknowledged in between proves nothing about large ones.
-            d.OnPacketAcked(Packet(100 + (ulong)i, 300));
-            d.OnPacketLost(Packet(200 + (ulong)i, 1452));
+            d.OnPacketAcked(Data(100 + (ulong)i, 300), isProbe: false);
+            d.OnPacketLost(Data(200 + (ulong)i, 1452), isProbe: false);
         }
 
         Assert.True(d.TryGetProbeSize(now, 0, out int size, out bool changed));
@@ -117,7 +117,7 @@ public sealed class PathMtuDiscoveryTests
         // BASE is confirmed by a 1,200-byte probe, then the search starts over and finds the new limit.
         Assert.Equal(1200, size);
         d.OnProbeSent(300, size, now, Pto);
-        Assert.False(d.OnPacketAcked(Packet(300, size)));
+        Assert.False(d.OnPacketAcked(Packet(300, size), isProbe: true));
         Assert.Equal(PathMtuState.Searching, d.State);
         Drive(d, 1252, ref now, 100);
         Assert.InRange(d.MaxDatagramSize, 1252 - PathMtuDiscovery.SearchGranularity + 1, 1252);
@@ -129,10 +129,10 @@ public sealed class PathMtuDiscoveryTests
         var d = Converged(1452, 1452, out Instant now);
         for (int i = 0; i < 4 * PathMtuDiscovery.BlackHoleThreshold; i++)
         {
-            d.OnPacketLost(Packet(200 + (ulong)i, 1452));
+            d.OnPacketLost(Data(200 + (ulong)i, 1452), isProbe: false);
             if (i % PathMtuDiscovery.BlackHoleThreshold == 0)
             {
-                d.OnPacketAcked(Packet(1000 + (ulong)i, 1452));
+                d.OnPacketAcked(Data(1000 + (ulong)i, 1452), isProbe: false);
             }
         }
 
@@ -222,7 +222,7 @@ public sealed class PathMtuDiscoveryTests
             now += TimeSpan.FromMilliseconds(20);
             if (size <= limit)
             {
-                d.OnPacketAcked(Packet(pn, size));
+                d.OnPacketAcked(Packet(pn, size), isProbe: true);
             }
             else
             {
@@ -234,5 +234,9 @@ public sealed class PathMtuDiscoveryTests
         return sent;
     }
 
-    private static SentPacket Packet(ulong pn, int size) => new(pn, Instant.Zero, size, ackEliciting: true, inFlight: false, retransmitHandle: 0);
+    /// <summary>A probe as loss detection records it: not in flight.</summary>
+    private static SentPacket Packet(ulong pn, int size) => new(pn, Instant.Zero, size, ackEliciting: false, inFlight: false, retransmitHandle: 0);
+
+    /// <summary>An ordinary 1-RTT packet.</summary>
+    private static SentPacket Data(ulong pn, int size) => new(pn, Instant.Zero, size, ackEliciting: true, inFlight: true, retransmitHandle: 0);
 }
