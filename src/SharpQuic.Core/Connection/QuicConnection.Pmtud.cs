@@ -67,7 +67,8 @@ internal sealed partial class QuicConnection
         PacketSpaceState s = _spaces[(int)PacketNumberSpace.ApplicationData];
         // The probe takes the place of one ordinary datagram in the window: a jumbo probe must not wait for a window
         // larger than the initial one (RFC 9002 §7.2), which could never open while it is not in flight.
-        if (!due || size > buffer.Length || !s.CanSend || !_loss.Controller.CanSend(_maxSendDatagramSize))
+        if (!due || size > buffer.Length || !s.CanSend || !_loss.Controller.CanSend(_maxSendDatagramSize)
+            || (_pacing is not null && !_pacing.TryAllow(now, size, _loss.Controller, _loss.Rtt)))
         {
             return 0;
         }
@@ -109,6 +110,9 @@ internal sealed partial class QuicConnection
         // Not-ECT: a probe lost for its size must not count as marked packets the path drops (RFC 9000 §13.4.2.1).
         LastTransmitEcn = EcnCodepoint.NotEct;
         SealAndRecord(now, datagram, ref _pending[0], EcnCodepoint.NotEct);
+
+        // RFC 9002 §7.7: paced like data, so a probe never lengthens a burst beyond the pacer's.
+        _pacing?.OnSent(now, size);
         LastTransmitIsProbe = true;
         _bytesSent += size;
         return size;
@@ -156,6 +160,21 @@ internal sealed partial class QuicConnection
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The connection moved to a new path (migration, RFC 9000 §9.4): its MTU is unknown, so the size falls back to
+    /// 1,200 and, once the handshake is confirmed, the search starts again from BASE.
+    /// </summary>
+    internal void ResetPathMtu()
+    {
+        if (_pmtud is null)
+        {
+            return;
+        }
+
+        _pmtud = new PathMtuDiscovery(RecoveryConstants.MinimumMaxDatagramSize, _options.PathMtuRaiseInterval);
+        ApplyMaxDatagramSize(RecoveryConstants.MinimumMaxDatagramSize);
     }
 
     /// <summary>RFC 9002 §7.2: the congestion controller and the pacer follow the maximum datagram size.</summary>

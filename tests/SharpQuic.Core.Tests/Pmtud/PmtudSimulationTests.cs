@@ -160,4 +160,22 @@ public sealed class PmtudSimulationTests(ITestOutputHelper output)
         Assert.Equal(1350, path.Client.MaxSendDatagramSize);
         Assert.All(path.ClientNode.Sent, d => Assert.True(d.Length <= 1350));
     }
+
+    [Fact]
+    public void NewPath_StartsOverFromBase_AndSearchesAgain()
+    {
+        // What migration does (RFC 9000 §9.4): the new path's MTU is unknown.
+        using var path = new PmtudPath(917, 1500, new ConnectionOptions());
+        path.Handshake();
+        Assert.True(path.RunUntilConverged(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1452, path.Client.MaxSendDatagramSize);
+
+        path.SetMtu(1280);
+        path.Client.ResetPathMtu();
+        Assert.Equal(1200, path.Client.MaxSendDatagramSize);
+        Assert.Equal(1200, path.Client.Loss.Controller.MaxDatagramSize);
+        path.Pair.ClientEndpoint.HandleTimeout(path.Network.Now);
+        Assert.True(path.Network.RunUntil(() => path.Client.PathMtu is { State: PathMtuState.SearchComplete }, path.Network.Now + TimeSpan.FromSeconds(10)));
+        Assert.InRange(path.Client.MaxSendDatagramSize, PmtudPath.PayloadLimit(1280) - PathMtuDiscovery.SearchGranularity + 1, PmtudPath.PayloadLimit(1280));
+    }
 }
