@@ -14,7 +14,7 @@ namespace SharpQuic.Interop.Tests;
 public sealed class KeyUpdateInteropTests
 {
     // Long enough for several updates: each waits for an acknowledgment in its phase and three PTOs (RFC 9001 §6.5).
-    private const long BodyLength = 20_000_000;
+    private const long BodyLength = 150_000_000;
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
     private static readonly SslApplicationProtocol H3 = SslApplicationProtocol.Http3;
 
@@ -22,7 +22,7 @@ public sealed class KeyUpdateInteropTests
     public async Task Our_client_updates_keys_repeatedly_while_downloading_from_ngtcp2()
     {
         using var scratch = new InteropScratch();
-        using var server = await Ngtcp2Peer.StartServerAsync(scratch, ["--max-dyn-length=100M"]);
+        using var server = await Ngtcp2Peer.StartServerAsync(scratch, ["--max-dyn-length=200M"]);
         using var cts = new CancellationTokenSource(TestTimeout);
         using X509Certificate2 expected = X509CertificateLoader.LoadCertificateFromFile(scratch.CertificatePath);
         var options = new QuicClientConnectionOptions
@@ -42,7 +42,7 @@ public sealed class KeyUpdateInteropTests
 
         await using QuicConnection connection = await QuicConnection.ConnectAsync(options, cts.Token);
         await using QuicStream control = await MiniHttp3.OpenControlStreamAsync(connection, cts.Token);
-        const long length = 60_000_000;
+        const long length = BodyLength;
         long body = await MiniHttp3.GetAsync(connection, $"127.0.0.1:{server.Port}", $"/{length}", cts.Token);
         QuicConnectionStatistics stats = await connection.GetStatisticsAsync(cts.Token);
 
@@ -73,7 +73,7 @@ public sealed class KeyUpdateInteropTests
             }),
         }, cts.Token);
 
-        using var client = Ngtcp2Peer.StartClient(scratch, new IPEndPoint(IPAddress.Loopback, listener.LocalEndPoint.Port), ["body.bin"], ["--key-update=1ms"]);
+        using var client = Ngtcp2Peer.StartClient(scratch, new IPEndPoint(IPAddress.Loopback, listener.LocalEndPoint.Port), ["body.bin"], ["--key-update=1ms", "--max-data=1G"]);
         await using QuicConnection connection = await listener.AcceptConnectionAsync(cts.Token);
         await using QuicStream control = await MiniHttp3.OpenControlStreamAsync(connection, cts.Token);
         QuicConnectionStatistics? lastStats = null;
@@ -113,6 +113,7 @@ public sealed class KeyUpdateInteropTests
 
         string file = Path.Combine(scratch.Downloads, "body.bin");
         await client.Process.WaitForExitAsync(TestTimeout);
+        await drainUni.WaitAsync(TestTimeout); // the client's close ends the accept loop after the responder recorded its counts
         Assert.True(File.Exists(file) && new FileInfo(file).Length == BodyLength, $"download incomplete\n{client.Process.Describe()}");
         Assert.NotNull(lastStats);
         Assert.True(lastStats.KeyUpdates >= 2, $"only {lastStats.KeyUpdates} key updates");

@@ -20,6 +20,18 @@ internal sealed class ConnectionOptions
     /// <summary>The path MTU we assume: the largest UDP payload we send (RFC 9000 §14; 1,200 is always allowed).</summary>
     public int MaxDatagramSize { get; init; } = 1200;
 
+    /// <summary>
+    /// The largest UDP payload path MTU discovery (RFC 9000 §14.3) probes for, also bounded by the peer's
+    /// max_udp_payload_size. The default, 1,452, is a 1,500-byte Ethernet MTU less IPv6 and UDP headers: it passes
+    /// most paths for IPv4 and IPv6 alike, and larger sizes only pay on jumbo-frame paths, while every size a path
+    /// refuses costs <see cref="PathMtuDiscovery.MaxProbes"/> lost probes. Not above <see cref="MaxDatagramSize"/> turns
+    /// discovery off. The runtime lowers it to what its send buffers hold.
+    /// </summary>
+    public int MaxPathMtuProbe { get; init; } = 1452;
+
+    /// <summary>After a search completed, how long until the next one looks for more (RFC 8899 §5.1.1 PMTU_RAISE_TIMER).</summary>
+    public TimeSpan PathMtuRaiseInterval { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Our max_udp_payload_size transport parameter (RFC 9000 §18.2).</summary>
     public int MaxReceiveUdpPayloadSize { get; init; } = 65527;
 

@@ -423,6 +423,7 @@ internal sealed partial class QuicConnection
     /// <summary>RFC 9000 §9.4, RFC 9002 §9.4 (B.3): a new path starts from the initial window and RTT.</summary>
     private void ResetCongestionForNewPath(Instant now)
     {
+        ResetPathMtu(); // RFC 9000 §9.4: the new path's MTU is unknown; search again from 1,200 bytes
         _loss.ResetForNewPath(CongestionControllerFactory.Create(_options.CongestionControl, _maxSendDatagramSize, _options.Pacing), now);
         _loss.Ecn.Restart(); // §13.4.2
         _streams.SmoothedRtt = _loss.Rtt.SmoothedRtt;

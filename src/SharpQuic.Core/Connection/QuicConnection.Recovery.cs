@@ -15,6 +15,11 @@ internal sealed partial class QuicConnection
     public void OnPacketAcked(PacketNumberSpace space, in SentPacket packet)
     {
         _tracer?.PacketAcked(space, packet.PacketNumber, packet.TimeSent);
+        if (space == PacketNumberSpace.ApplicationData)
+        {
+            OnPathMtuPacketAcked(packet);
+        }
+
         PacketSpaceState s = _spaces[(int)space];
         foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))
         {
@@ -57,7 +62,12 @@ internal sealed partial class QuicConnection
     /// <inheritdoc/>
     public void OnPacketLost(PacketNumberSpace space, in SentPacket packet)
     {
-        PacketsLost++;
+        // RFC 9000 §14.4: a lost path MTU probe says nothing about the path's congestion, nor counts as a lost packet.
+        if (space != PacketNumberSpace.ApplicationData || !OnPathMtuPacketLost(packet))
+        {
+            PacketsLost++;
+        }
+
         _tracer?.PacketLost(space, packet.PacketNumber);
         PacketSpaceState s = _spaces[(int)space];
         foreach (ref readonly SentFrame f in _sentFrames.Get(packet.RetransmitHandle))

@@ -62,8 +62,22 @@ internal sealed partial class QuicConnection
             return 0;
         }
 
+        LastTransmitIsProbe = false;
+
         // RFC 9000 §8.2: PATH_CHALLENGE / PATH_RESPONSE go first, each in its own datagram to its own path.
         int probe = TryWriteProbeDatagram(now, buffer);
+        if (probe > 0)
+        {
+            return probe;
+        }
+
+        // RFC 9000 §14.4: path MTU probes, only on the active path once it is validated.
+        if (_pathValidated)
+        {
+            LastTransmitDestination = RemoteAddress;
+            LastTransmitSource = SourceFor(_localAddress);
+            probe = TryWritePathMtuProbe(now, buffer);
+        }
         if (probe > 0)
         {
             return probe;

@@ -28,12 +28,15 @@ internal enum TimerKind
 
     /// <summary>The next PATH_CHALLENGE or the end of a path validation (RFC 9000 §8.2.4).</summary>
     PathValidation,
+
+    /// <summary>The path MTU probe and raise timers (RFC 8899 §5.1.1); mirrored from <see cref="PathMtuDiscovery"/>.</summary>
+    PathMtu,
 }
 
 /// <summary>Timers: the table, the next timeout, and what each one does when it fires.</summary>
 internal sealed partial class QuicConnection
 {
-    private const int TimerCount = 8;
+    private const int TimerCount = 9;
     private readonly Instant?[] _timers = new Instant?[TimerCount];
     private Instant _lastActivity;
     private bool _ackElicitingSentSinceReceive;
@@ -110,6 +113,11 @@ internal sealed partial class QuicConnection
             }
         }
 
+        if (Due(TimerKind.PathMtu, now))
+        {
+            _pmtud?.OnTimeout(now);
+        }
+
         if (_loss.NextTimeout() is Instant lossTimer && lossTimer <= now)
         {
             // Before and after: losses found by the timer are dated now, then the PTO count is logged.
@@ -132,11 +140,13 @@ internal sealed partial class QuicConnection
             _timers[(int)TimerKind.LossDetection] = null;
             _timers[(int)TimerKind.Ack] = null;
             _timers[(int)TimerKind.Pacing] = null;
+            _timers[(int)TimerKind.PathMtu] = null;
             return;
         }
 
         _timers[(int)TimerKind.LossDetection] = _loss.NextTimeout();
         _timers[(int)TimerKind.Pacing] = _pacing?.ReleaseTime;
+        _timers[(int)TimerKind.PathMtu] = _pmtud?.NextTimeout;
         Instant? ack = null;
         foreach (PacketSpaceState s in _spaces)
         {

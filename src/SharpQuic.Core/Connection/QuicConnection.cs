@@ -124,6 +124,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         _loss = new LossDetection(isServer, controller, new RttEstimator(options.InitialRtt), options.MaxTrackedPackets);
         _pacing = options.Pacing ? new PacingGate(_maxSendDatagramSize) : null;
         _streams = new StreamManager(!isServer, options.Streams);
+        InitPathMtuDiscovery();
         _originalDcid = originalDcid;
         InitConnectionIds(localCid, remoteCid);
         InstallInitialKeys(initialKeysCid);

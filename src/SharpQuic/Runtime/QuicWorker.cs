@@ -315,7 +315,7 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
             }
 
             // Path probes (RFC 9000 §8.2) may go elsewhere than the active path: the core says where each datagram goes.
-            _send.Commit(core.LastTransmitDestination, n, core.LastTransmitEcn);
+            _send.Commit(core.LastTransmitDestination, n, core.LastTransmitEcn, standalone: core.LastTransmitIsProbe);
         }
     }
 

@@ -35,6 +35,9 @@ internal static class RuntimeOptions
         // RFC 9000 §18.2: what our sockets receive whole (a receive slot holds 2,048 bytes; one byte less lets the
         // portable socket tell a full datagram from a truncated one).
         MaxReceiveUdpPayloadSize = 2047,
+
+        // DPLPMTUD (RFC 9000 §14.3) up to what a send slot holds; SHARPQUIC_MAX_DATAGRAM_SIZE above 1,200 skips the search.
+        MaxPathMtuProbe = Math.Min(1452, SendBatch.DatagramRoom),
         InitialRtt = TimeSpan.FromMilliseconds(100),
         MaxDatagramFrameSize = options.DatagramFrameSize,
         DatagramReceiveQueueLength = options.DatagramReceiveQueueLength,

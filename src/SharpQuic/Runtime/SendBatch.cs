@@ -20,6 +20,7 @@ internal sealed class SendBatch
     private readonly IUdpSocket _socket;
     private readonly byte[] _buffer;
     private readonly OutgoingDatagram[] _entries = new OutgoingDatagram[MaxEntries];
+    private bool _lastStandalone;
     private int _count;
     private int _used;
 
@@ -51,9 +52,13 @@ internal sealed class SendBatch
     }
 
     /// <summary>Records the datagram of <paramref name="length"/> bytes just written at <see cref="Free"/>.</summary>
-    public void Commit(IPEndPoint destination, int length, EcnCodepoint ecn = EcnCodepoint.NotEct)
+    /// <remarks>
+    /// <paramref name="standalone"/>: a path MTU probe (RFC 9000 §14.4) travels alone, never in a GSO batch: the
+    /// kernel refuses a whole batch whose segment exceeds the path MTU, which would also turn GSO off.
+    /// </remarks>
+    public void Commit(IPEndPoint destination, int length, EcnCodepoint ecn = EcnCodepoint.NotEct, bool standalone = false)
     {
-        if (_count > 0)
+        if (_count > 0 && !standalone && !_lastStandalone)
         {
             ref OutgoingDatagram last = ref _entries[_count - 1];
             Transmit t = last.Transmit;
@@ -72,6 +77,7 @@ internal sealed class SendBatch
 
         _entries[_count++] = new OutgoingDatagram(new Transmit(destination, length, ecn), _used);
         _used += length;
+        _lastStandalone = standalone;
     }
 
     /// <summary>Sends what is batched; keeps what the socket could not take.</summary>
@@ -102,6 +108,7 @@ internal sealed class SendBatch
 
         _count = 0;
         _used = 0;
+        _lastStandalone = false;
         IsBlocked = false;
     }
 
