@@ -206,6 +206,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         var tls = new TlsClientConnection(tlsOptions.ToTlsOptions(tp));
         var connection = new QuicConnection(false, version, options, tls, random, cidGenerator, resetTokens, wallClockOrigin, remote, scid, dcid, dcid, dcid, tp, now);
         connection._clientTls = tlsOptions;
+        connection.PrepareEarlyData(tlsOptions);
 
         // RFC 9000 §8.1.3: a NEW_TOKEN token from an earlier connection goes in every Initial (a Retry replaces it).
         connection._token = token ?? [];
@@ -290,6 +291,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         DisposeKeyUpdateState();
         DisposeDatagrams();
         DisposeApplicationSecrets();
+        DisposeZeroRtt();
         _tls?.Dispose();
         _peerCertificate?.Dispose();
         _tracer?.Dispose();
