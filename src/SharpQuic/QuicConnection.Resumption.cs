@@ -1,3 +1,4 @@
+using System.Net.Security;
 using SharpQuic.Core.Connection;
 using CoreConnection = SharpQuic.Core.Connection.QuicConnection;
 
@@ -68,7 +69,9 @@ public sealed partial class QuicConnection
         if (_listener is null && !_handshakeCompleted && core.CanSendEarlyData && _connected is { Task.IsCompleted: false })
         {
             _connectedEarly = true;
-            NegotiatedApplicationProtocol = ClientTls?.ApplicationProtocols.Count > 0 ? ClientTls.ApplicationProtocols[0] : default;
+            // The ticket's ALPN: the server accepts 0-RTT only with it (RFC 8446bis §4.2.10); confirmed at completion.
+            NegotiatedApplicationProtocol = ClientTls?.ResumptionTicket is byte[] t && CoreConnection.DescribeTicket(t) is { } info
+                ? new SslApplicationProtocol(info.ApplicationProtocol) : default;
             _connected.TrySetResult();
         }
     }

@@ -49,6 +49,7 @@ public sealed class ResumptionTests
             o.EnableEarlyData = true;
         });
         Assert.True(client.IsEarlyDataConnection);
+        Assert.Equal(TestPeers.Alpn, client.NegotiatedApplicationProtocol);
         await using QuicStream stream = await client.OpenOutboundStreamAsync(QuicStreamType.Bidirectional);
         await stream.WriteAsync(request, completeWrites: true);
 
