@@ -120,10 +120,14 @@ public sealed partial class QuicConnection
                 case ConnectionEventKind.DatagramReceived or ConnectionEventKind.DatagramWritable:
                     ServeDatagrams(core);
                     break;
+                case ConnectionEventKind.ResumptionTicketReceived or ConnectionEventKind.EarlyDataRejected:
+                    OnResumptionEvent(core, ev.Kind);
+                    break;
             }
         }
 
         PublishDatagramState(core);
+        PublishResumptionState(core);
 
         RemoteEndPoint = core.RemoteAddress;
     }
@@ -325,7 +329,7 @@ public sealed partial class QuicConnection
 
                 _options = options;
                 core.ApplyServerTransportOptions(RuntimeOptions.ToTransport(options, _listener!.Options.QlogDirectory, _worker.SupportsEcn), now);
-                core.SetServerOptions(RuntimeOptions.ToServerTls(options, _listener!.Options.ApplicationProtocols), now);
+                core.SetServerOptions(RuntimeOptions.ToServerTls(options, _listener!.Options.ApplicationProtocols, _listener.Resumption), now);
                 return;
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException)

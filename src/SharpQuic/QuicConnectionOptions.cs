@@ -84,7 +84,7 @@ public abstract partial class QuicConnectionOptions
 }
 
 /// <summary>How to connect (System.Net.Quic's QuicClientConnectionOptions).</summary>
-public sealed class QuicClientConnectionOptions : QuicConnectionOptions
+public sealed partial class QuicClientConnectionOptions : QuicConnectionOptions
 {
     /// <summary>Creates options with System.Net.Quic's client defaults: the peer may open no streams.</summary>
     public QuicClientConnectionOptions()
@@ -107,7 +107,7 @@ public sealed class QuicClientConnectionOptions : QuicConnectionOptions
 }
 
 /// <summary>How to serve one accepted connection (System.Net.Quic's QuicServerConnectionOptions).</summary>
-public sealed class QuicServerConnectionOptions : QuicConnectionOptions
+public sealed partial class QuicServerConnectionOptions : QuicConnectionOptions
 {
     /// <summary>Creates options with System.Net.Quic's server defaults: 100 bidirectional and 10 unidirectional inbound streams.</summary>
     public QuicServerConnectionOptions()

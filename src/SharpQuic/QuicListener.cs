@@ -37,6 +37,9 @@ public sealed class QuicListener : IAsyncDisposable
 
     internal QuicListenerOptions Options { get; }
 
+    /// <summary>The session ticket key and used-ticket set of this listener's connections (RFC 8446bis §4.6.1, §8.1).</summary>
+    internal SharpQuic.Core.Connection.ServerResumption Resumption { get; } = SharpQuic.Core.Connection.ServerResumption.CreateRandom(SystemRandomSource.Instance);
+
     /// <summary>The transport settings of accepted connections (System.Net.Quic's server defaults).</summary>
     internal CoreConnectionOptions TransportOptions { get; private set; }
 

@@ -12,17 +12,19 @@ namespace SharpQuic.Cli.Get;
 
 /// <summary>
 /// <c>sharpquic get ADDR:PORT [--data FILE | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher NAME]
-/// [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]]</c>: one bidirectional stream to an echo server,
-/// checked end to end; with <c>--datagram</c>, first N datagrams (RFC 9221) echoed, counted and timed.
+/// [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]] [--session-file F [--early-data]]</c>: one
+/// bidirectional stream to an echo server, checked end to end; with <c>--datagram</c>, first N datagrams (RFC 9221)
+/// echoed, counted and timed; with <c>--session-file</c>, the session ticket is loaded from and stored to F (resumption),
+/// and <c>--early-data</c> sends the stream's first bytes as 0-RTT data when the ticket allows it (RFC 9001 §4.6).
 /// </summary>
 internal static class GetCommand
 {
-    public const string Usage = "sharpquic get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]]";
+    public const string Usage = "sharpquic get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]] [--session-file F [--early-data]]";
 
     private const int ChunkSize = 64 * 1024;
 
-    private static readonly string[] s_valueOptions = ["--data", "--bytes", "-o", "--group", "--cipher", "--quic-version", "--qlog-dir", "--datagram", "--datagram-size"];
-    private static readonly string[] s_flagOptions = ["--insecure"];
+    private static readonly string[] s_valueOptions = ["--data", "--bytes", "-o", "--group", "--cipher", "--quic-version", "--qlog-dir", "--datagram", "--datagram-size", "--session-file"];
+    private static readonly string[] s_flagOptions = ["--insecure", "--early-data"];
 
     /// <summary>
     /// Runs the command: the echo goes to <paramref name="standardOutput"/> (or <c>-o FILE</c>), the report to
@@ -72,6 +74,10 @@ internal static class GetCommand
             {
                 problem = "--datagram-size needs --datagram N";
             }
+            else if (line.Has("--early-data") && !line.Has("--session-file"))
+            {
+                problem = "--early-data needs --session-file F";
+            }
         }
 
         if (line is null || problem is not null)
@@ -120,7 +126,14 @@ internal static class GetCommand
             output = line.Value("-o") is string outPath
                 ? new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous)
                 : standardOutput;
-            return await ExchangeAsync(options, input, generated, output, error, new DatagramRequest(datagrams, datagramSize), cancellationToken).ConfigureAwait(false);
+            string? sessionFile = line.Value("--session-file");
+            if (sessionFile is not null)
+            {
+                options.ResumptionTicket = await SessionFile.LoadAsync(sessionFile, cancellationToken).ConfigureAwait(false);
+                options.EnableEarlyData = line.Has("--early-data");
+            }
+
+            return await ExchangeAsync(options, input, generated, output, error, new DatagramRequest(datagrams, datagramSize), sessionFile, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not QuicException)
         {
@@ -141,7 +154,7 @@ internal static class GetCommand
         }
     }
 
-    private static async Task<int> ExchangeAsync(QuicClientConnectionOptions options, Stream? input, long generated, Stream output, TextWriter error, DatagramRequest datagrams, CancellationToken cancellationToken)
+    private static async Task<int> ExchangeAsync(QuicClientConnectionOptions options, Stream? input, long generated, Stream output, TextWriter error, DatagramRequest datagrams, string? sessionFile, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         QuicConnection connection;
@@ -164,7 +177,14 @@ internal static class GetCommand
         TimeSpan handshake = clock.Elapsed;
         await using (connection.ConfigureAwait(false))
         {
-            error.WriteLine($"connected to {connection.RemoteEndPoint} in {handshake.TotalMilliseconds:F1} ms: ALPN {connection.NegotiatedApplicationProtocol}, group {connection.NegotiatedKeyExchangeGroup}, cipher {ClientSecurity.Describe(connection.NegotiatedCipherSuite)}, QUIC {ClientSecurity.DescribeVersion(connection.NegotiatedQuicVersion)}");
+            if (connection.IsEarlyDataConnection)
+            {
+                error.WriteLine($"0-RTT keys ready after {handshake.TotalMilliseconds:F1} ms: the stream starts as early data");
+            }
+            else
+            {
+                    error.WriteLine($"connected to {connection.RemoteEndPoint} in {handshake.TotalMilliseconds:F1} ms: ALPN {connection.NegotiatedApplicationProtocol}, group {connection.NegotiatedKeyExchangeGroup}, cipher {ClientSecurity.Describe(connection.NegotiatedCipherSuite)}, QUIC {ClientSecurity.DescribeVersion(connection.NegotiatedQuicVersion)}");
+            }
             using var sentHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             using var receivedHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long sent;
@@ -199,6 +219,15 @@ internal static class GetCommand
                 }
 
                 exchanged = clock.Elapsed;
+                if (sessionFile is not null)
+                {
+                    error.WriteLine(SessionFile.Describe(connection));
+                    if (!await SessionFile.SaveAsync(connection, sessionFile, cancellationToken).ConfigureAwait(false))
+                    {
+                        error.WriteLine($"sharpquic get: the server sent no session ticket; {sessionFile} not written");
+                    }
+                }
+
                 await connection.CloseAsync(0, cancellationToken).ConfigureAwait(false);
             }
             catch (QuicException e)

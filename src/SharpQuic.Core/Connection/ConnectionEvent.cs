@@ -18,6 +18,12 @@ internal enum ConnectionEventKind
     /// <summary>The handshake is confirmed (RFC 9001 §4.1.2).</summary>
     HandshakeConfirmed,
 
+    /// <summary>Client: a session ticket arrived; <see cref="QuicConnection.ResumptionTicket"/> holds it.</summary>
+    ResumptionTicketReceived,
+
+    /// <summary>Client: the server refused 0-RTT; the early stream data is sent again in 1-RTT (RFC 9001 §4.6.2).</summary>
+    EarlyDataRejected,
+
     /// <summary>The peer opened a stream.</summary>
     StreamOpened,
 

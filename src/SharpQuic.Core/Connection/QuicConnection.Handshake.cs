@@ -75,6 +75,7 @@ internal sealed partial class QuicConnection
 
         TlsAlert? alert = server.SetServerOptions(options.ToTlsOptions(_localTransportParameters), WallClock(now));
         AfterTls(alert, now);
+        ReplayEarlyPackets(now);
     }
 
     /// <summary>
@@ -241,6 +242,16 @@ internal sealed partial class QuicConnection
     {
         while (_tls is not null && _tls.TryPollEvent(out TlsEvent ev))
         {
+            if (TryHandleResumptionEvent(ev, now))
+            {
+                if (State != ConnectionState.Open)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
             switch (ev)
             {
                 case HandshakeDataEvent data:
@@ -300,7 +311,7 @@ internal sealed partial class QuicConnection
     private void ReleaseClientTlsWhenDone()
     {
         if (IsServer || !_handshakeConfirmed || _tls is null || !_tls.IsHandshakeComplete || _tls.Alert is not null
-            || _pendingPeerChain is not null || _tls.IsWaitingForCertificateValidation)
+            || _pendingPeerChain is not null || _tls.IsWaitingForCertificateValidation || KeepsTlsForTickets)
         {
             return;
         }
@@ -482,12 +493,13 @@ internal sealed partial class QuicConnection
         }
 
         _peerActiveCidLimit = (int)Math.Min(p.ActiveConnectionIdLimit, 64);
-        _streams.SetPeerLimits(PeerStreamLimits.From(p));
+        ApplyPeerStreamLimits(p, now);
         RestartIdleTimer(now);
     }
 
     private void OnHandshakeCompleted(Instant now)
     {
+        OnResumptionHandshakeCompleted();
         _handshakeComplete = true;
         ClearTimer(TimerKind.Handshake);
         _events.Enqueue(new ConnectionEvent(ConnectionEventKind.HandshakeCompleted));

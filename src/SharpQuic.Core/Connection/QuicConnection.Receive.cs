@@ -79,9 +79,7 @@ internal sealed partial class QuicConnection
                 HandleRetry(header, packet, now);
                 return false;
             case PacketType.ZeroRtt:
-                // No 0-RTT yet: dropped (RFC 9000 §12.5 allows it; the client sends it again as 1-RTT).
-                DroppedPackets++;
-                return false;
+                return HandleZeroRttPacket(now, header, packet, ecn);
         }
 
         // RFC 9369 §4.1: another version only in Initials of a compatible version negotiation.

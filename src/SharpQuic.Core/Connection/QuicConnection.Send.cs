@@ -42,6 +42,7 @@ internal sealed partial class QuicConnection
         public bool InFlight;
         public bool Tracked;
         public int Handle;
+        public bool ZeroRtt;
     }
 
     /// <summary>
@@ -118,12 +119,15 @@ internal sealed partial class QuicConnection
         for (int i = 0; i < 3; i++)
         {
             PacketSpaceState s = _spaces[i];
-            if (!s.CanSend)
+
+            // RFC 9001 §4.6.1: before its 1-RTT keys, a client with 0-RTT keys sends application data in 0-RTT packets.
+            bool zeroRtt = i == 2 && !s.CanSend && CanSendEarlyData;
+            if (!s.CanSend && !zeroRtt)
             {
                 continue;
             }
 
-            if (TryBuildPacket(now, s, datagram, offset, out PendingPacket p))
+            if (TryBuildPacket(now, s, datagram, offset, out PendingPacket p, zeroRtt))
             {
                 _pending[count++] = p;
                 offset = p.PayloadOffset + p.PayloadLength + PacketAead.TagSize;
@@ -179,7 +183,7 @@ internal sealed partial class QuicConnection
         return offset;
     }
 
-    private bool TryBuildPacket(Instant now, PacketSpaceState s, Span<byte> datagram, int start, out PendingPacket p)
+    private bool TryBuildPacket(Instant now, PacketSpaceState s, Span<byte> datagram, int start, out PendingPacket p, bool zeroRtt = false)
     {
         p = default;
         Span<byte> room = datagram[start..];
@@ -197,14 +201,16 @@ internal sealed partial class QuicConnection
         bool app = s.Space == PacketNumberSpace.ApplicationData;
         bool wantsData = !closing && (s.CryptoSend.HasPending || probes > 0
             || (app && (_handshakeDonePending || _newTokenPending || _newCidPending.Count > 0 || _retireCidPending.Count > 0
-                || _keepAlivePending || InjectedFrames is not null || (_handshakeComplete && (_streams.HasPendingSend || HasPendingDatagrams)))));
-        bool ackDue = s.Tracker.HasPacketsToAcknowledge && (s.Tracker.IsAckDue(now) || wantsData);
+                || _keepAlivePending || InjectedFrames is not null || ((_handshakeComplete || zeroRtt) && (_streams.HasPendingSend || HasPendingDatagrams)))));
+
+        // RFC 9000 §12.5 (§17.2.3): a 0-RTT packet carries no ACK.
+        bool ackDue = !zeroRtt && s.Tracker.HasPacketsToAcknowledge && (s.Tracker.IsAckDue(now) || wantsData);
         if (!closing && !wantsData && !ackDue)
         {
             return false;
         }
 
-        if (closing && app && !_handshakeComplete)
+        if (closing && app && (!_handshakeComplete || zeroRtt))
         {
             return false;
         }
@@ -218,9 +224,10 @@ internal sealed partial class QuicConnection
         int pnLength = PacketNumberEncoding.GetEncodedLength(pn, _loss.LargestAcked(s.Space));
         int headerLength;
         LongHeaderLayout layout = default;
-        if (!app)
+        bool isLong = !app || zeroRtt;
+        if (isLong)
         {
-            PacketType type = s.Space == PacketNumberSpace.Initial ? PacketType.Initial : PacketType.Handshake;
+            PacketType type = zeroRtt ? PacketType.ZeroRtt : s.Space == PacketNumberSpace.Initial ? PacketType.Initial : PacketType.Handshake;
             ReadOnlySpan<byte> token = type == PacketType.Initial && !IsServer ? _token : default;
             if (!PacketHeaderWriter.TryWriteLongHeader(room, _version, type, DestinationConnectionId.Span, InitialSourceConnectionId.Span, token, pn, pnLength, LengthFieldSize, out layout))
             {
@@ -242,7 +249,7 @@ internal sealed partial class QuicConnection
         var writer = new QuicWriter(room[headerLength..^PacketAead.TagSize]);
         int handle = _sentFrames.Rent();
         bool ackEliciting = false;
-        if (s.Tracker.HasPacketsToAcknowledge && (ackDue || wantsData || closing)
+        if (!zeroRtt && s.Tracker.HasPacketsToAcknowledge && (ackDue || wantsData || closing)
             && s.Tracker.TryWriteAckFrame(ref writer, now, _options.AckDelayExponent, out ulong largestAcked))
         {
             _sentFrames.Add(handle, new SentFrame { Kind = SentFrameKind.Ack, Value = largestAcked });
@@ -259,7 +266,7 @@ internal sealed partial class QuicConnection
         else if (wantsData && (probes > 0 || (_probingDatagram && !app) || _keepAlivePending
             || (_loss.Controller.CanSend(room.Length) && (_pacing is null || _pacing.TryAllow(now, _maxSendDatagramSize, _loss.Controller, _loss.Rtt)))))
         {
-            ackEliciting = WriteData(now, s, ref writer, handle);
+            ackEliciting = WriteData(now, s, ref writer, handle, zeroRtt);
             if (!ackEliciting && (probes > 0 || (app && _keepAlivePending)) && writer.Remaining > 0)
             {
                 // RFC 9002 §6.2.4: a probe must be ack-eliciting even with nothing to say.
@@ -297,11 +304,12 @@ internal sealed partial class QuicConnection
             Start = start,
             PayloadOffset = start + headerLength,
             PayloadLength = payloadLength,
-            PacketNumberOffset = start + (app ? headerLength - pnLength : layout.PacketNumberOffset),
+            PacketNumberOffset = start + (isLong ? layout.PacketNumberOffset : headerLength - pnLength),
             PacketNumberLength = pnLength,
             PacketNumber = pn,
             Layout = layout,
-            IsLong = !app,
+            IsLong = isLong,
+            ZeroRtt = zeroRtt,
             Space = s.Space,
             AckEliciting = ackEliciting,
             InFlight = ackEliciting || padded,
@@ -312,7 +320,7 @@ internal sealed partial class QuicConnection
     }
 
     /// <summary>CRYPTO, then (1-RTT) connection frames and stream frames. Returns whether anything ack-eliciting was written.</summary>
-    private bool WriteData(Instant now, PacketSpaceState s, ref QuicWriter writer, int handle)
+    private bool WriteData(Instant now, PacketSpaceState s, ref QuicWriter writer, int handle, bool zeroRtt = false)
     {
         bool wrote = false;
         while (writer.Remaining > 8)
@@ -343,6 +351,13 @@ internal sealed partial class QuicConnection
         if (s.Space != PacketNumberSpace.ApplicationData)
         {
             return wrote;
+        }
+
+        if (zeroRtt)
+        {
+            // RFC 9000 §12.5: of what a client says before the handshake, only stream frames and their flow
+            // control may go in 0-RTT (no ACK, CRYPTO, NEW_TOKEN, PATH_RESPONSE, RETIRE_CONNECTION_ID).
+            return WriteStreamFrames(ref writer, handle);
         }
 
         if (InjectedFrames is byte[] injected && writer.TryWriteBytes(injected))
@@ -409,6 +424,25 @@ internal sealed partial class QuicConnection
         return wrote;
     }
 
+    /// <summary>A 0-RTT packet's content: stream control frames, then stream data.</summary>
+    private bool WriteStreamFrames(ref QuicWriter writer, int handle)
+    {
+        bool wrote = false;
+        while (_streams.TryWriteControlFrame(ref writer, out SentControlFrame control))
+        {
+            _sentFrames.Add(handle, SentFrame.ForControl(control));
+            wrote = true;
+        }
+
+        while (writer.Remaining > 16 && _streams.TryWriteStreamFrame(ref writer, out SentStreamFrame stream))
+        {
+            _sentFrames.Add(handle, SentFrame.ForStream(stream));
+            wrote = true;
+        }
+
+        return wrote;
+    }
+
     private void SealAndRecord(Instant now, Span<byte> datagram, ref PendingPacket p, EcnCodepoint ecn)
     {
         PacketSpaceState s = _spaces[(int)p.Space];
@@ -419,10 +453,14 @@ internal sealed partial class QuicConnection
             PacketHeaderWriter.CompleteLongHeader(packet, p.Layout, p.PayloadLength);
         }
 
-        _tracer?.PacketSent(now, TracePacketType(p.Space), p.PacketNumber, packet.Length, datagram.Slice(p.PayloadOffset, p.PayloadLength));
-        PacketProtectionKeys keys = s.SealKeys!;
+        _tracer?.PacketSent(now, p.ZeroRtt ? PacketType.ZeroRtt : TracePacketType(p.Space), p.PacketNumber, packet.Length, datagram.Slice(p.PayloadOffset, p.PayloadLength));
+        PacketProtectionKeys keys = p.ZeroRtt ? _zeroRttKeys! : s.SealKeys!;
         PacketProtection.Protect(packet, p.PacketNumberOffset - p.Start, p.PacketNumberLength, p.PacketNumber, keys);
-        if (p.Space == PacketNumberSpace.ApplicationData)
+        if (p.ZeroRtt)
+        {
+            ZeroRttPackets++;
+        }
+        else if (p.Space == PacketNumberSpace.ApplicationData)
         {
             OnApplicationPacketSealed(); // RFC 9001 §6.6
         }
@@ -434,7 +472,7 @@ internal sealed partial class QuicConnection
 
         // RFC 9000 §13.4.2: only 1-RTT packets take part in ECN validation; they carry the datagram's mark.
         var sent = new SentPacket(p.PacketNumber, now, packet.Length, p.AckEliciting, p.InFlight, p.Handle,
-            p.Space == PacketNumberSpace.ApplicationData ? ecn : EcnCodepoint.NotEct);
+            p.Space == PacketNumberSpace.ApplicationData && !p.ZeroRtt ? ecn : EcnCodepoint.NotEct);
         PacketsSent++;
         if (!_loss.OnPacketSent(p.Space, sent))
         {

@@ -6,11 +6,14 @@ namespace SharpQuic.Core.Connection;
 /// <summary>The application's stream commands; the state lives in <see cref="StreamManager"/>.</summary>
 internal sealed partial class QuicConnection
 {
-    /// <summary>Opens a stream of ours; false before the handshake completes or at the peer's stream limit.</summary>
+    /// <summary>
+    /// Opens a stream of ours; false before the handshake completes (unless 0-RTT keys are ready: the remembered limits
+    /// apply, RFC 9000 §7.4.1) or at the peer's stream limit.
+    /// </summary>
     public bool TryOpenStream(bool bidirectional, out StreamId id)
     {
         id = default;
-        if (!_handshakeComplete || State != ConnectionState.Open)
+        if ((!_handshakeComplete && !CanSendEarlyData) || State != ConnectionState.Open)
         {
             return false;
         }

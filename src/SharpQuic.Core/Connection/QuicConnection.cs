@@ -214,6 +214,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         var connection = new QuicConnection(false, version, options, tls, random, cidGenerator, resetTokens, wallClockOrigin, remote, scid, dcid, dcid, dcid, tp, now);
         connection._clientTls = tlsOptions;
         connection.InitVersions(version, available, preference, serverPrefersOwnOrder: false);
+        connection.PrepareEarlyData(tlsOptions);
 
         // RFC 9000 §8.1.3: a NEW_TOKEN token from an earlier connection goes in every Initial (a Retry replaces it).
         connection._token = token ?? [];
@@ -312,6 +313,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         DisposeDatagrams();
         DisposeApplicationSecrets();
         DisposeVersionState();
+        DisposeZeroRtt();
         _tls?.Dispose();
         _peerCertificate?.Dispose();
         _tracer?.Dispose();

@@ -50,6 +50,23 @@ internal sealed class ClientTlsSettings
     /// <summary>NSS key log lines (debugging).</summary>
     public Action<string>? KeyLog { get; init; }
 
+    /// <summary>
+    /// A serialized ticket from an earlier connection (<see cref="QuicConnection.ResumptionTicket"/>) to resume with;
+    /// one that does not parse is ignored (a full handshake).
+    /// </summary>
+    public byte[]? ResumptionTicket { get; init; }
+
+    /// <summary>Send 0-RTT data when <see cref="ResumptionTicket"/> allows it (RFC 9001 §4.6).</summary>
+    public bool EnableEarlyData { get; init; }
+
+    /// <summary>
+    /// Keep the TLS engine after the handshake until the server's first NewSessionTicket has arrived, to surface it
+    /// as <see cref="QuicConnection.ResumptionTicket"/> (costs the engine's memory while no ticket came).
+    /// </summary>
+    public bool ReceiveTickets { get; init; }
+
+    internal SharpQuic.Tls.Tickets.SessionTicket? ParsedTicket => field ??= ResumptionTicket is null ? null : QuicConnection.ParseTicket(ResumptionTicket);
+
     internal CertificateValidationOptions ValidationOptions => new()
     {
         TargetHost = ServerName,
@@ -73,6 +90,8 @@ internal sealed class ClientTlsSettings
             ValidateCertificateInline = ValidateInline,
             RandomSource = RandomSource,
             KeyLog = KeyLog,
+            SessionTicket = ParsedTicket,
+            EnableEarlyData = EnableEarlyData,
         };
     }
 }
@@ -95,9 +114,21 @@ internal sealed class ServerTlsSettings
     /// <summary>NSS key log lines (debugging).</summary>
     public Action<string>? KeyLog { get; init; }
 
+    /// <summary>Ticket key and anti-replay set (shared by the connections of a listener); null issues no tickets and resumes nothing.</summary>
+    public ServerResumption? Resumption { get; init; }
+
+    /// <summary>Accept 0-RTT on tickets that allow it (RFC 9001 §4.6); tickets then allow it.</summary>
+    public bool EnableEarlyData { get; init; }
+
+    /// <summary>NewSessionTickets sent after each handshake.</summary>
+    public int TicketsPerConnection { get; init; } = 1;
+
     internal TlsServerOptions ToTlsOptions(byte[] transportParameters)
     {
         var defaults = new TlsServerOptions();
+
+        // RFC 9000 §7.4.1: 0-RTT only when the limits remembered with the ticket are today's limits.
+        byte[] earlyDataContext = EnableEarlyData ? QuicConnection.EarlyDataContext(transportParameters) : [];
         return new TlsServerOptions
         {
             ServerAuthentication = ServerAuthentication,
@@ -107,6 +138,11 @@ internal sealed class ServerTlsSettings
             ValidateCertificateInline = true,
             RandomSource = RandomSource,
             KeyLog = KeyLog,
+            TicketProtector = Resumption?.Protector,
+            TicketsPerConnection = TicketsPerConnection,
+            EnableEarlyData = EnableEarlyData && earlyDataContext.Length > 0,
+            SingleUseTickets = Resumption?.UsedTickets,
+            EarlyDataContext = earlyDataContext,
         };
     }
 }

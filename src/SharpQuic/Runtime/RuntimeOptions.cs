@@ -69,10 +69,13 @@ internal static class RuntimeOptions
             ValidationCallback = ssl.RemoteCertificateValidationCallback,
             ChainPolicy = ssl.CertificateChainPolicy,
             ValidateInline = true,
+            ReceiveTickets = true,
+            ResumptionTicket = options.ResumptionTicket,
+            EnableEarlyData = options.EnableEarlyData,
         };
     }
 
-    public static ServerTlsSettings ToServerTls(QuicServerConnectionOptions options, List<SslApplicationProtocol> listenerProtocols)
+    public static ServerTlsSettings ToServerTls(QuicServerConnectionOptions options, List<SslApplicationProtocol> listenerProtocols, ServerResumption? resumption = null)
     {
         SslServerAuthenticationOptions ssl = options.ServerAuthenticationOptions;
         return new ServerTlsSettings
@@ -80,6 +83,8 @@ internal static class RuntimeOptions
             ServerAuthentication = ssl,
             ApplicationProtocols = ssl.ApplicationProtocols is { Count: > 0 } own ? own : listenerProtocols,
             Groups = ParseGroups(options.KeyExchangeGroups),
+            Resumption = resumption,
+            EnableEarlyData = options.AcceptEarlyData,
         };
     }
 
