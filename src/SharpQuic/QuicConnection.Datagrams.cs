@@ -13,6 +13,8 @@ namespace SharpQuic;
 /// </summary>
 public sealed partial class QuicConnection
 {
+    private readonly Dictionary<ulong, TaskCompletionSource<bool>> _datagramDeliveries = [];
+
     // Sources of SendDatagramAsync calls, shared by all connections; each returns after a successful cycle only.
     private static readonly ObjectPool<ResettableValueTaskSource<bool>> s_datagramSendSources = new(static () => new ResettableValueTaskSource<bool>(), 256);
 
@@ -79,6 +81,47 @@ public sealed partial class QuicConnection
     }
 
     /// <summary>
+    /// Beyond System.Net.Quic: sends one datagram like <see cref="SendDatagramAsync"/> and reports its fate: true once
+    /// the packet carrying it was acknowledged, false once that packet was declared lost (it is not sent again, RFC
+    /// 9221 §5.2). Needs <see cref="QuicConnectionOptions.DatagramDeliveryNotifications"/>. An acknowledgment says
+    /// the peer's QUIC stack received it, not that its application read it.
+    /// </summary>
+    public async ValueTask<bool> SendDatagramWithDeliveryAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
+    {
+        if (_options is not { DatagramDeliveryNotifications: true })
+        {
+            throw new InvalidOperationException("Delivery notifications need QuicConnectionOptions.DatagramDeliveryNotifications.");
+        }
+
+        ThrowIfDisposed();
+        ThrowIfClosed();
+        int max = MaxDatagramSize;
+        if (max == 0)
+        {
+            throw new QuicException(QuicError.InternalError, null, "The peer does not accept datagrams: it sent no max_datagram_frame_size (RFC 9221 §3).");
+        }
+
+        if (datagram.Length > max)
+        {
+            throw TooLarge(datagram.Length, max);
+        }
+
+        var request = new DatagramDeliveryRequest(new ResettableValueTaskSource<bool>(), new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!request.Source.TryGetValueTask(out ValueTask queued, cancellationToken))
+        {
+            throw new InvalidOperationException("A fresh datagram send was in use.");
+        }
+
+        if (!Post(new WorkerCommand(WorkerCommandKind.SendDatagram, this, MemoryMarshal.AsMemory(datagram), Extra: request)))
+        {
+            request.Source.TrySetException(_closeException is QuicException e ? Rethrowable(e) : new QuicException(QuicError.OperationAborted, null, "The connection's worker has stopped."));
+        }
+
+        await queued.ConfigureAwait(false);
+        return await request.Delivery.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Beyond System.Net.Quic: waits for the next datagram (RFC 9221) and copies it into <paramref name="buffer"/>;
     /// returns its length. A buffer of <see cref="QuicConnectionOptions.MaxDatagramReceiveSize"/> bytes always
     /// suffices; a smaller one that cannot hold the next datagram fails with <see cref="ArgumentException"/> and the
@@ -126,14 +169,15 @@ public sealed partial class QuicConnection
             return;
         }
 
-        var source = (ResettableValueTaskSource<bool>)command.Extra!;
+        var request = command.Extra as DatagramDeliveryRequest;
+        ResettableValueTaskSource<bool> source = request?.Source ?? (ResettableValueTaskSource<bool>)command.Extra!;
         if (closed)
         {
             source.TrySetException(Rethrowable(_closeException ?? Aborted()));
             return;
         }
 
-        _datagramSends.Enqueue(new PendingDatagramSend(source, command.Buffer));
+        _datagramSends.Enqueue(new PendingDatagramSend(source, command.Buffer, request?.Delivery));
         ServeDatagramSends(core!);
     }
 
@@ -189,7 +233,7 @@ public sealed partial class QuicConnection
                 continue;
             }
 
-            DatagramSendResult result = core.TrySendDatagram(send.Data.Span, out _);
+            DatagramSendResult result = core.TrySendDatagram(send.Data.Span, out ulong id);
             if (result == DatagramSendResult.QueueFull)
             {
                 // A DatagramWritable event brings us back.
@@ -200,6 +244,11 @@ public sealed partial class QuicConnection
             _datagramSends.Dequeue();
             if (result == DatagramSendResult.Queued)
             {
+                if (send.Delivery is TaskCompletionSource<bool> delivery)
+                {
+                    _datagramDeliveries[id] = delivery;
+                }
+
                 send.Source.CompleteReserved(true);
             }
             else
@@ -214,9 +263,24 @@ public sealed partial class QuicConnection
         }
     }
 
+    /// <summary>Worker: the fate of a datagram sent with <see cref="SendDatagramWithDeliveryAsync"/> (RFC 9221 §5.2).</summary>
+    private void OnDatagramDelivery(ulong id, bool acknowledged)
+    {
+        if (_datagramDeliveries.Remove(id, out TaskCompletionSource<bool>? delivery))
+        {
+            delivery.TrySetResult(acknowledged);
+        }
+    }
+
     /// <summary>Worker: the connection ended; every datagram call waiting fails with its error.</summary>
     private void FailDatagrams(QuicException error)
     {
+        foreach (TaskCompletionSource<bool> delivery in _datagramDeliveries.Values)
+        {
+            delivery.TrySetException(Rethrowable(error));
+        }
+
+        _datagramDeliveries.Clear();
         _datagramReceive.TrySetException(Rethrowable(error));
         while (_datagramSends.TryDequeue(out PendingDatagramSend send))
         {
@@ -231,6 +295,11 @@ public sealed partial class QuicConnection
         {
             source.TrySetException(error);
         }
+        else if (command.Kind == WorkerCommandKind.SendDatagram && command.Extra is DatagramDeliveryRequest request)
+        {
+            request.Source.TrySetException(error);
+            request.Delivery.TrySetException(error);
+        }
         else if (command.Kind == WorkerCommandKind.ReceiveDatagram)
         {
             _datagramReceive.TrySetException(error);
@@ -241,5 +310,8 @@ public sealed partial class QuicConnection
         new(QuicError.InternalError, null, $"The datagram has {length} bytes; the peer accepts at most {max} in one packet now (MaxDatagramSize, RFC 9221 §3).");
 
     /// <summary>A SendDatagramAsync waiting on the worker for room in the send queue.</summary>
-    private readonly record struct PendingDatagramSend(ResettableValueTaskSource<bool> Source, Memory<byte> Data);
+    private readonly record struct PendingDatagramSend(ResettableValueTaskSource<bool> Source, Memory<byte> Data, TaskCompletionSource<bool>? Delivery = null);
+
+    /// <summary>A send whose fate the application asked to hear (<see cref="SendDatagramWithDeliveryAsync"/>).</summary>
+    private sealed record DatagramDeliveryRequest(ResettableValueTaskSource<bool> Source, TaskCompletionSource<bool> Delivery);
 }

@@ -117,6 +117,9 @@ public sealed partial class QuicConnection
                 case ConnectionEventKind.ConnectionClosed:
                     OnClosed(ev.Close);
                     break;
+                case ConnectionEventKind.DatagramAcked or ConnectionEventKind.DatagramLost:
+                    OnDatagramDelivery(ev.DatagramId, ev.Kind == ConnectionEventKind.DatagramAcked);
+                    break;
                 case ConnectionEventKind.DatagramReceived or ConnectionEventKind.DatagramWritable:
                     ServeDatagrams(core);
                     break;

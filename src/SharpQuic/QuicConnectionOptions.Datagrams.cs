@@ -24,6 +24,12 @@ public abstract partial class QuicConnectionOptions
     /// </summary>
     public int DatagramReceiveQueueLength { get; set; } = 128;
 
+    /// <summary>
+    /// Beyond System.Net.Quic: let <see cref="QuicConnection.SendDatagramWithDeliveryAsync"/> report whether each datagram
+    /// was acknowledged or lost (RFC 9221 §5.2). Off by default: the bookkeeping costs a little per datagram.
+    /// </summary>
+    public bool DatagramDeliveryNotifications { get; set; }
+
     /// <summary>Our max_datagram_frame_size: the payload limit plus the frame's type and length fields.</summary>
     internal int DatagramFrameSize => MaxDatagramReceiveSize == 0 ? 0 : 1 + VarInt.EncodedLength((ulong)MaxDatagramReceiveSize) + MaxDatagramReceiveSize;
 

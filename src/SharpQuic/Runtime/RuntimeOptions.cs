@@ -41,6 +41,7 @@ internal static class RuntimeOptions
         InitialRtt = TimeSpan.FromMilliseconds(100),
         MaxDatagramFrameSize = options.DatagramFrameSize,
         DatagramReceiveQueueLength = options.DatagramReceiveQueueLength,
+        DatagramDeliveryEvents = options.DatagramDeliveryNotifications,
         Streams = new StreamManagerOptions
         {
             MaxStreamsBidi = (ulong)options.MaxInboundBidirectionalStreams,

@@ -36,6 +36,34 @@ public sealed class DatagramTests
     }
 
     [Fact]
+    public async Task Delivery_notifications_report_acknowledged_datagrams_and_need_the_option()
+    {
+        await using QuicListener listener = await TestPeers.ListenAsync(o => o.MaxDatagramReceiveSize = 1500);
+        var (client, server) = await TestPeers.PairAsync(listener, o => o.DatagramDeliveryNotifications = true);
+        await using (client)
+        await using (server)
+        {
+            var sends = new Task<bool>[20];
+            for (int i = 0; i < sends.Length; i++)
+            {
+                sends[i] = client.SendDatagramWithDeliveryAsync(Payload(i, 200)).AsTask();
+            }
+
+            bool[] fates = await Task.WhenAll(sends).WaitAsync(Timeout);
+            Assert.All(fates, Assert.True); // loopback loses nothing: every datagram's packet was acknowledged
+
+            // The server receives them all, and without the option it cannot ask for fates.
+            var buffer = new byte[1500];
+            for (int i = 0; i < sends.Length; i++)
+            {
+                Assert.Equal(200, await server.ReceiveDatagramAsync(buffer).AsTask().WaitAsync(Timeout));
+            }
+
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await server.SendDatagramWithDeliveryAsync(new byte[10]));
+        }
+    }
+
+    [Fact]
     public async Task A_datagram_larger_than_MaxDatagramSize_fails_at_once()
     {
         await using QuicListener listener = await TestPeers.ListenAsync(o => o.MaxDatagramReceiveSize = 65527);
