@@ -35,6 +35,12 @@ public sealed record QuicConnectionStatistics
     /// <summary>Key updates done (RFC 9001 §6).</summary>
     public int KeyUpdates { get; init; }
 
+    /// <summary>The largest UDP payload sent now: 1,200 until path MTU discovery (RFC 9000 §14.3) raises it.</summary>
+    public int PathMaxDatagramSize { get; init; }
+
+    /// <summary>ECN on the path (RFC 9000 §13.4.2): Testing, Unknown, Capable or Failed.</summary>
+    public string EcnState { get; init; } = string.Empty;
+
     internal static QuicConnectionStatistics From(CoreConnection core) => new()
     {
         SmoothedRtt = core.Loss.Rtt.SmoothedRtt,
@@ -47,5 +53,7 @@ public sealed record QuicConnectionStatistics
         PacketsLost = core.PacketsLost,
         PacketsSent = core.PacketsSent,
         KeyUpdates = core.KeyUpdates,
+        PathMaxDatagramSize = core.MaxSendDatagramSize,
+        EcnState = core.EcnState.ToString(),
     };
 }

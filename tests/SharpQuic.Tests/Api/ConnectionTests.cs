@@ -28,6 +28,33 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task Path_MTU_discovery_and_ECN_validation_succeed_on_loopback()
+    {
+        await using QuicListener listener = await TestPeers.ListenAsync();
+        var (client, server) = await TestPeers.PairAsync(listener);
+        await using (client)
+        await using (server)
+        {
+            // Traffic both ways for a while: probes go out after confirmation, ECN is judged on acknowledged packets.
+            await using QuicStream stream = await client.OpenOutboundStreamAsync(QuicStreamType.Bidirectional);
+            await stream.WriteAsync(new byte[2_000_000], completeWrites: true);
+            await using QuicStream inbound = await server.AcceptInboundStreamAsync();
+            Assert.Equal(2_000_000, (await TestPeers.ReadToEndAsync(inbound)).Length);
+            await Task.Delay(200);
+            QuicConnectionStatistics stats = await client.GetStatisticsAsync();
+            Assert.Equal(1452, stats.PathMaxDatagramSize); // the default probe cap; loopback carries 64 KiB
+            if (string.Equals(Environment.GetEnvironmentVariable("SHARPQUIC_UDP"), "portable", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.NotEqual("Capable", stats.EcnState); // the portable socket cannot set marks
+            }
+            else
+            {
+                Assert.Equal("Capable", stats.EcnState);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_bidirectional_stream_echoes_bytes()
     {
         await using QuicListener listener = await TestPeers.ListenAsync();
