@@ -50,18 +50,7 @@ public sealed partial class QuicConnection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendDatagramAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        ThrowIfClosed();
-        int max = MaxDatagramSize;
-        if (max == 0)
-        {
-            throw new QuicException(QuicError.InternalError, null, "The peer does not accept datagrams: it sent no max_datagram_frame_size (RFC 9221 §3).");
-        }
-
-        if (datagram.Length > max)
-        {
-            throw TooLarge(datagram.Length, max);
-        }
+        ThrowIfCannotSendDatagram(datagram.Length);
 
         ResettableValueTaskSource<bool> source = s_datagramSendSources.Rent();
         if (!source.TryGetValueTask(out ValueTask task, cancellationToken))
@@ -93,18 +82,7 @@ public sealed partial class QuicConnection
             throw new InvalidOperationException("Delivery notifications need QuicConnectionOptions.DatagramDeliveryNotifications.");
         }
 
-        ThrowIfDisposed();
-        ThrowIfClosed();
-        int max = MaxDatagramSize;
-        if (max == 0)
-        {
-            throw new QuicException(QuicError.InternalError, null, "The peer does not accept datagrams: it sent no max_datagram_frame_size (RFC 9221 §3).");
-        }
-
-        if (datagram.Length > max)
-        {
-            throw TooLarge(datagram.Length, max);
-        }
+        ThrowIfCannotSendDatagram(datagram.Length);
 
         var request = new DatagramDeliveryRequest(new ResettableValueTaskSource<bool>(), new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!request.Source.TryGetValueTask(out ValueTask queued, cancellationToken))
@@ -303,6 +281,23 @@ public sealed partial class QuicConnection
         else if (command.Kind == WorkerCommandKind.ReceiveDatagram)
         {
             _datagramReceive.TrySetException(error);
+        }
+    }
+
+    /// <summary>The checks every send makes at once (RFC 9221 §3): open, the peer accepts datagrams, the size fits.</summary>
+    private void ThrowIfCannotSendDatagram(int length)
+    {
+        ThrowIfDisposed();
+        ThrowIfClosed();
+        int max = MaxDatagramSize;
+        if (max == 0)
+        {
+            throw new QuicException(QuicError.InternalError, null, "The peer does not accept datagrams: it sent no max_datagram_frame_size (RFC 9221 §3).");
+        }
+
+        if (length > max)
+        {
+            throw TooLarge(length, max);
         }
     }
 
