@@ -25,9 +25,10 @@ internal sealed class EchoServer : StreamServer
     }
 
     /// <summary>Starts listening; connections are served until <see cref="StreamServer.DisposeAsync"/>. Takes ownership of the certificate.</summary>
-    public static async Task<EchoServer> StartAsync(IPEndPoint listen, X509Certificate2 certificate, bool requireRetry, string? qlogDirectory, TextWriter log)
+    public static async Task<EchoServer> StartAsync(IPEndPoint listen, X509Certificate2 certificate, bool requireRetry, string? qlogDirectory, TextWriter log, bool acceptEarlyData = false)
     {
-        QuicListener listener = await ListenAsync(listen, Alpn, certificate, requireRetry, qlogDirectory, maxStreams: 100, MaxDatagramReceiveSize).ConfigureAwait(false);
+        QuicListener listener = await ListenAsync(listen, Alpn, certificate, requireRetry, qlogDirectory, maxStreams: 100, MaxDatagramReceiveSize,
+            acceptEarlyData ? static o => o.AcceptEarlyData = true : null).ConfigureAwait(false);
         var server = new EchoServer(listener, certificate, log);
         server.Start();
         return server;

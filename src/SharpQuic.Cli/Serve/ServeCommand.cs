@@ -7,10 +7,10 @@ namespace SharpQuic.Cli.Serve;
 /// <summary><c>sharpquic serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--qlog-dir DIR]</c>.</summary>
 internal static class ServeCommand
 {
-    public const string Usage = "sharpquic serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--qlog-dir DIR]";
+    public const string Usage = "sharpquic serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--early-data] [--qlog-dir DIR]";
 
     private static readonly string[] s_valueOptions = ["--listen", "--cert", "--key", "--qlog-dir"];
-    private static readonly string[] s_flagOptions = ["--retry"];
+    private static readonly string[] s_flagOptions = ["--retry", "--early-data"];
 
     /// <summary>Serves until <paramref name="stop"/> fires (Ctrl-C / SIGTERM), then closes every connection with code 0.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken stop)
@@ -68,7 +68,8 @@ internal static class ServeCommand
         EchoServer server;
         try
         {
-            server = await EchoServer.StartAsync(listen, certificate, line.Has("--retry"), line.Value("--qlog-dir"), output).ConfigureAwait(false);
+            // --early-data: accept 0-RTT from resumed clients (RFC 9001 §4.6.1); replayable, so off by default.
+            server = await EchoServer.StartAsync(listen, certificate, line.Has("--retry"), line.Value("--qlog-dir"), output, line.Has("--early-data")).ConfigureAwait(false);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or QuicException or IOException)
         {
@@ -77,7 +78,7 @@ internal static class ServeCommand
             return null;
         }
 
-        output.WriteLine($"listening on {server.LocalEndPoint} (ALPN {EchoServer.Alpn}, {server.SocketKind} sockets{(line.Has("--retry") ? ", Retry required" : "")})");
+        output.WriteLine($"listening on {server.LocalEndPoint} (ALPN {EchoServer.Alpn}, {server.SocketKind} sockets{(line.Has("--retry") ? ", Retry required" : "")}{(line.Has("--early-data") ? ", 0-RTT accepted" : "")})");
         output.WriteLine($"certificate {certificate.Subject}{(line.Has("--cert") ? "" : " (development, self-signed)")} SHA-256 {ServerCertificate.Fingerprint(certificate)}");
         return server;
     }

@@ -143,7 +143,11 @@ internal sealed partial class QuicConnection
         }
     }
 
-    /// <summary>Client: 1-RTT keys are installed; 0-RTT ends and the server's new limits apply (RFC 9000 §7.4.1).</summary>
+    /// <summary>
+    /// Client: 1-RTT keys are installed; 0-RTT ends and the server's new limits apply (RFC 9000 §7.4.1). After a
+    /// rejection they replace the remembered ones even where lower (RFC 9001 §4.6.2), and the 0-RTT data becomes new
+    /// data under them; after an acceptance they can only be higher (a reduction closed the connection already).
+    /// </summary>
     private void EndClientZeroRtt()
     {
         _zeroRttKeys?.Dispose();
@@ -151,7 +155,14 @@ internal sealed partial class QuicConnection
         if (_deferredPeerLimits is PeerStreamLimits limits)
         {
             _deferredPeerLimits = null;
-            _streams.SetPeerLimits(limits);
+            if (_earlyDataAccepted == false)
+            {
+                _streams.ReplacePeerLimitsAfterRejectedEarlyData(limits);
+            }
+            else
+            {
+                _streams.SetPeerLimits(limits);
+            }
         }
     }
 

@@ -206,6 +206,24 @@ internal sealed class SendBuffer
         return true;
     }
 
+    /// <summary>
+    /// Forgets that anything was sent: every written byte is unsent again and the FIN not yet sent. Only valid while
+    /// nothing was acknowledged (0-RTT rejected, RFC 9001 §4.6.2: the server saw none of it); false otherwise.
+    /// </summary>
+    public bool TryRewindUnacknowledged()
+    {
+        if (AckedPrefix != 0 || !_acked.IsEmpty || FinAcked)
+        {
+            return false;
+        }
+
+        _lost.Clear();
+        SentEnd = 0;
+        FinSent = false;
+        _finLost = false;
+        return true;
+    }
+
     /// <summary>The bytes of a range handed out by <see cref="TryGetNextRange"/> (still buffered: not acknowledged).</summary>
     public ReadOnlySpan<byte> GetData(ulong offset, int length)
     {

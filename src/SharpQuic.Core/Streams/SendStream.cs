@@ -67,6 +67,24 @@ internal sealed class SendStream
     /// <summary>Applies MAX_STREAM_DATA; true when the limit grew (RFC 9000 §4.1: smaller values are ignored).</summary>
     public bool OnMaxStreamData(ulong limit) => _credit.Raise(limit);
 
+    /// <summary>
+    /// 0-RTT was rejected (RFC 9001 §4.6.2): the server saw none of this stream, so all of it is new data again under
+    /// the server's new initial limit <paramref name="limit"/> (RFC 9000 §7.4.1), which may be lower than the
+    /// remembered one. False when the stream cannot be rewound (something was acknowledged, or it was reset).
+    /// </summary>
+    public bool TryRewindForRejectedEarlyData(ulong limit)
+    {
+        if (IsReset || !Buffer.TryRewindUnacknowledged())
+        {
+            return false;
+        }
+
+        _credit = new SendCredit(limit);
+        BlockedPending = false;
+        State = SendStreamState.Ready;
+        return true;
+    }
+
     /// <summary>Writes application data; returns the bytes accepted (0 once finished or reset).</summary>
     public int Write(ReadOnlySpan<byte> data)
     {

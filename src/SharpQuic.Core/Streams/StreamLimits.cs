@@ -58,6 +58,16 @@ internal sealed class LocalStreamLimit
         return true;
     }
 
+    /// <summary>
+    /// Replaces the peer's limit by a possibly lower one: after a 0-RTT rejection the server's new transport
+    /// parameters apply instead of the remembered ones (RFC 9000 §7.4.1). Streams already opened stay opened.
+    /// </summary>
+    public void Replace(ulong maxStreams)
+    {
+        PeerMax = Math.Min(maxStreams, StreamId.MaxIndexCount);
+        _blockedReported = false;
+    }
+
     /// <summary>True when a stream with this index was opened by us already.</summary>
     public bool IsOpened(ulong index) => index < Opened;
 

@@ -159,6 +159,29 @@ public sealed partial class StreamManager
     }
 
     /// <summary>
+    /// Client, after the server rejected 0-RTT (RFC 9001 §4.6.2, RFC 9000 §7.4.1): the server's new transport
+    /// parameters replace the remembered ones even where they are lower, and everything sent in 0-RTT counts as never
+    /// sent (the server discarded it), so it is sent again as new data under the new connection and stream limits and
+    /// never beyond them. Call before any 1-RTT stream data is sent.
+    /// </summary>
+    public void ReplacePeerLimitsAfterRejectedEarlyData(in PeerStreamLimits limits)
+    {
+        _peer = limits;
+        _connectionSend = new SendCredit(limits.MaxData);
+        _localBidi.Replace(limits.MaxStreamsBidi);
+        _localUni.Replace(limits.MaxStreamsUni);
+        foreach (StreamRecord record in _streams.Values)
+        {
+            if (record.Send is { } send && send.TryRewindForRejectedEarlyData(PeerInitialCredit(record.Id)))
+            {
+                EnqueueSend(record);
+            }
+        }
+
+        UnparkConnectionBlocked();
+    }
+
+    /// <summary>
     /// Opens our next stream of a direction. False when the peer's stream limit is reached: a
     /// STREAMS_BLOCKED is queued (once per limit, RFC 9000 §4.6) and a
     /// <see cref="StreamEventKind.StreamsAvailable"/> event follows when MAX_STREAMS raises it.
