@@ -35,6 +35,15 @@ public sealed record QuicConnectionStatistics
     /// <summary>Key updates done (RFC 9001 §6).</summary>
     public int KeyUpdates { get; init; }
 
+    /// <summary>Paths validated with PATH_CHALLENGE/PATH_RESPONSE (RFC 9000 §8.2), including the handshake path's.</summary>
+    public int PathsValidated { get; init; }
+
+    /// <summary>Path validations abandoned (RFC 9000 §8.2.4).</summary>
+    public int PathValidationFailures { get; init; }
+
+    /// <summary>Times the active path changed: a peer's migration or NAT rebinding, or our own (RFC 9000 §9).</summary>
+    public int PathChanges { get; init; }
+
     internal static QuicConnectionStatistics From(CoreConnection core) => new()
     {
         SmoothedRtt = core.Loss.Rtt.SmoothedRtt,
@@ -47,5 +56,8 @@ public sealed record QuicConnectionStatistics
         PacketsLost = core.PacketsLost,
         PacketsSent = core.PacketsSent,
         KeyUpdates = core.KeyUpdates,
+        PathsValidated = core.PathsValidated,
+        PathValidationFailures = core.PathValidationFailures,
+        PathChanges = core.PathChanges,
     };
 }
