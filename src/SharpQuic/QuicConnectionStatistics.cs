@@ -40,6 +40,14 @@ public sealed record QuicConnectionStatistics
 
     /// <summary>ECN on the path (RFC 9000 §13.4.2): Testing, Unknown, Capable or Failed.</summary>
     public string EcnState { get; init; } = string.Empty;
+    /// <summary>Paths validated with PATH_CHALLENGE/PATH_RESPONSE (RFC 9000 §8.2), including the handshake path's.</summary>
+    public int PathsValidated { get; init; }
+
+    /// <summary>Path validations abandoned (RFC 9000 §8.2.4).</summary>
+    public int PathValidationFailures { get; init; }
+
+    /// <summary>Times the active path changed: a peer's migration or NAT rebinding, or our own (RFC 9000 §9).</summary>
+    public int PathChanges { get; init; }
 
     internal static QuicConnectionStatistics From(CoreConnection core) => new()
     {
@@ -55,5 +63,8 @@ public sealed record QuicConnectionStatistics
         KeyUpdates = core.KeyUpdates,
         PathMaxDatagramSize = core.MaxSendDatagramSize,
         EcnState = core.EcnState.ToString(),
+        PathsValidated = core.PathsValidated,
+        PathValidationFailures = core.PathValidationFailures,
+        PathChanges = core.PathChanges,
     };
 }
