@@ -357,6 +357,9 @@ public sealed partial class QuicConnection
         NegotiatedKeyExchangeGroup = core.NegotiatedGroup is { } group ? RuntimeOptions.GroupName(group) : null;
         NegotiatedQuicVersion = core.Version == QuicVersion.V2 ? 2 : 1;
         RemoteEndPoint = core.RemoteAddress;
+
+        // Everything the application may read once ConnectAsync or AcceptConnectionAsync returns is published first.
+        PublishResumptionState(core);
         if (_listener is null)
         {
             _connected!.TrySetResult();

@@ -77,7 +77,7 @@ public sealed class QuicListener : IAsyncDisposable
             var workers = new QuicWorker[sockets.Count];
             int backlog = options.ListenBacklog == 0 ? 512 : options.ListenBacklog;
             var listener = new QuicListener(options, bound, workers, backlog, first.SupportsEcn);
-            DateTimeOffset origin = DateTimeOffset.UtcNow;
+            DateTimeOffset origin = RuntimeClock.WallClockOrigin;
             for (int i = 0; i < workers.Length; i++)
             {
                 // Every worker signs resets and tokens with the same keys: a client's packets may reach any of them.

@@ -75,7 +75,7 @@ internal static class ClientWorkers
         {
             AcceptConnections = false,
             ConnectionIdGenerator = new WorkerConnectionIdGenerator(index, SystemRandomSource.Instance),
-            WallClockOrigin = DateTimeOffset.UtcNow,
+            WallClockOrigin = RuntimeClock.WallClockOrigin,
         };
         return new QuicWorker(socket, options, index, listener: null, stopWhenEmpty);
     }

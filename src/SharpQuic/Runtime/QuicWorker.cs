@@ -34,7 +34,6 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
     private readonly ReceivedDatagram[] _received;
     private readonly SendBatch _send;
     private readonly Thread _thread;
-    private readonly long _clockOrigin = Stopwatch.GetTimestamp();
     private readonly QuicListener? _listener;
     private readonly bool _stopWhenEmpty;
     private QuicWorker[] _peers = [];
@@ -48,9 +47,9 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
         Index = index;
         _listener = listener;
         _stopWhenEmpty = stopWhenEmpty;
-        _endpoint = new QuicEndpoint(options, Instant.Zero) { ManualSweep = true };
+        _endpoint = new QuicEndpoint(options, RuntimeClock.Now) { ManualSweep = true };
         _commands = new WorkerCommandQueue<WorkerCommand>(this, 256, 1 << 20);
-        _timers = new TimerWheel<QuicConnection>(Instant.Zero);
+        _timers = new TimerWheel<QuicConnection>(RuntimeClock.Now);
         int slots = Math.Max(1, ReceiveBatch / socket.MaxDatagramsPerSlot);
         _receiveBuffer = GC.AllocateUninitializedArray<byte>(slots * socket.ReceiveSlotSize, pinned: true);
         _received = new ReceivedDatagram[Math.Max(ReceiveBatch, socket.MaxDatagramsPerSlot)];
@@ -73,8 +72,8 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
     /// <summary>Connections this worker owns (a snapshot, for load balancing clients).</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
-    /// <summary>The time of the worker's clock (microseconds since it started).</summary>
-    public Instant Now => new((long)((Stopwatch.GetTimestamp() - _clockOrigin) * (1_000_000.0 / Stopwatch.Frequency)));
+    /// <summary>The time (the process-wide <see cref="RuntimeClock"/>).</summary>
+    public Instant Now => RuntimeClock.Now;
 
     /// <summary>True once the thread has ended.</summary>
     public bool HasStopped => !_thread.IsAlive;
