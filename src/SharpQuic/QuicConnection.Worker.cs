@@ -117,6 +117,9 @@ public sealed partial class QuicConnection
                 case ConnectionEventKind.ConnectionClosed:
                     OnClosed(ev.Close);
                     break;
+                case ConnectionEventKind.PathMigrated or ConnectionEventKind.PathValidationFailed:
+                    OnPathEvent(core, ev.Kind, now);
+                    break;
                 case ConnectionEventKind.DatagramAcked or ConnectionEventKind.DatagramLost:
                     OnDatagramDelivery(ev.DatagramId, ev.Kind == ConnectionEventKind.DatagramAcked);
                     break;
@@ -183,6 +186,9 @@ public sealed partial class QuicConnection
                     _connected?.TrySetException(new QuicException(QuicError.OperationAborted, null, "The connection was aborted by the application."));
                 }
 
+                break;
+            case WorkerCommandKind.Migrate:
+                RunMigrateCommand(core, command.Extra, now);
                 break;
             case WorkerCommandKind.Statistics:
                 var completion = (TaskCompletionSource<QuicConnectionStatistics>)command.Extra!;
@@ -271,6 +277,9 @@ public sealed partial class QuicConnection
                 break;
             case TaskCompletionSource<QuicConnectionStatistics> statistics:
                 statistics.TrySetException(error);
+                break;
+            case MigrationRequest migration:
+                migration.Completion.TrySetException(error);
                 break;
         }
 
@@ -444,6 +453,8 @@ public sealed partial class QuicConnection
             _listener.OnHandshakeFailed(this, error);
         }
 
+        _migration?.TrySetException(Rethrowable(error));
+        _migration = null;
         while (_pendingOpens.TryDequeue(out PendingOpen? open))
         {
             open.Completion.TrySetException(Rethrowable(error));

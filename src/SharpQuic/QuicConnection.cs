@@ -45,8 +45,8 @@ public sealed partial class QuicConnection : IAsyncDisposable
     /// <summary>The peer's address.</summary>
     public IPEndPoint RemoteEndPoint { get; private set; }
 
-    /// <summary>Our address (the worker's socket).</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    /// <summary>Our address (the worker's socket, or the address the connection migrated to).</summary>
+    public IPEndPoint LocalEndPoint { get; private set; }
 
     /// <summary>The ALPN both sides agreed on.</summary>
     public SslApplicationProtocol NegotiatedApplicationProtocol { get; private set; }

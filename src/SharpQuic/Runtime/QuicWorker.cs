@@ -120,6 +120,7 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
         {
             _commands.Complete();
             FailEverything();
+            DisposeExtraSockets();
             _endpoint.Dispose();
             _socket.Dispose();
         }
@@ -131,6 +132,7 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
         {
             Instant now = Now;
             ReceiveAll(now);
+            ReceiveExtraSockets(now);
             AcceptNew(now);
             RunCommands(now);
             ExpireTimers(now);
@@ -138,6 +140,7 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
             SendStateless();
             _send.Flush();
             Sweep();
+            FlushAndSweepExtraSockets(now);
             if (_stopRequested && _connections.Count == 0)
             {
                 return;
@@ -165,6 +168,11 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
             if (_stopRequested && timeout < 0)
             {
                 timeout = 100;
+            }
+
+            if (_extraSockets.Count > 0 && (timeout < 0 || timeout > 1))
+            {
+                timeout = 1; // Migrated connections' sockets are polled, not waited on.
             }
 
             if (timeout != 0)
@@ -314,7 +322,10 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
             }
 
             // Path probes (RFC 9000 §8.2) may go elsewhere than the active path: the core says where each datagram goes.
-            _send.Commit(core.LastTransmitDestination, n, core.LastTransmitEcn, standalone: core.LastTransmitIsProbe);
+            if (!TryCommitToExtraSocket(core, n))
+            {
+                _send.Commit(core.LastTransmitDestination, n, core.LastTransmitEcn, standalone: core.LastTransmitIsProbe);
+            }
         }
     }
 

@@ -42,6 +42,9 @@ internal enum WorkerCommandKind : byte
     /// <summary>Fill the pending ReceiveDatagramAsync (Target: the QuicConnection; Buffer: the caller's memory).</summary>
     ReceiveDatagram,
 
+    /// <summary>Client migration (Target: the QuicConnection; Extra: the MigrationRequest).</summary>
+    Migrate,
+
     /// <summary>Stop accepting (listener disposed); the worker ends once its connections are gone.</summary>
     Stop,
 }
