@@ -37,6 +37,41 @@ public sealed class MigrationInteropTests
     public Task Ngtcp2_client_migrating_mid_download_is_followed_by_our_listener()
         => TransferWhileClientMovesAsync(["--change-local-addr=1s"], 0, BodyLength);
 
+    /// <summary>Our client moves to a new local port while it downloads from gtlsserver: ngtcp2 validates the new path and follows.</summary>
+    [Fact]
+    public async Task Our_client_migrates_mid_download_from_ngtcp2()
+    {
+        using var scratch = new InteropScratch();
+        using var server = await Ngtcp2Peer.StartServerAsync(scratch, ["--max-dyn-length=200M"]);
+        using var cts = new CancellationTokenSource(TestTimeout);
+        using X509Certificate2 expected = X509CertificateLoader.LoadCertificateFromFile(scratch.CertificatePath);
+        await using QuicConnection connection = await QuicConnection.ConnectAsync(new QuicClientConnectionOptions
+        {
+            RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, server.Port),
+            DefaultStreamErrorCode = 0x10c,
+            DefaultCloseErrorCode = 0x100,
+            MaxInboundUnidirectionalStreams = 3,
+            ClientAuthenticationOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ApplicationProtocols = [H3],
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == expected.GetCertHashString(),
+            },
+        }, cts.Token);
+        await using QuicStream control = await MiniHttp3.OpenControlStreamAsync(connection, cts.Token);
+        int before = connection.LocalEndPoint.Port;
+        const long length = 150_000_000;
+        Task<long> download = MiniHttp3.GetAsync(connection, $"127.0.0.1:{server.Port}", $"/{length}", cts.Token);
+        await Task.Delay(150, cts.Token);
+        await connection.MigrateAsync(cancellationToken: cts.Token);
+        long body = await download;
+
+        Assert.True(body == length, $"got {body} bytes\n{server.Process.Describe()}");
+        Assert.NotEqual(before, connection.LocalEndPoint.Port);
+        QuicConnectionStatistics stats = await connection.GetStatisticsAsync(cts.Token);
+        Assert.True(stats.PathsValidated >= 1, $"paths validated: {stats.PathsValidated}");
+    }
+
     private static async Task TransferWhileClientMovesAsync(string[] clientOptions, long uploadLength, long bodyLength)
     {
         using var scratch = new InteropScratch();
