@@ -40,6 +40,23 @@ public sealed class ServeGetTests
     }
 
     [Fact]
+    public async Task Get_with_migrate_moves_to_a_new_local_port_halfway_and_the_echo_still_verifies()
+    {
+        var log = new StringWriter();
+        await using EchoServer server = await StartServeAsync(log);
+        using var echoed = new MemoryStream();
+        var report = new StringWriter();
+
+        int rc = await GetCommand.RunAsync([Address(server), "--bytes", "8M", "--insecure", "--migrate"], echoed, report);
+
+        string text = report.ToString();
+        Assert.True(rc == 0, text);
+        Assert.Equal(8 << 20, echoed.Length);
+        Assert.Contains("migrated from local port", text);
+        Assert.Contains("echo verified", text);
+    }
+
+    [Fact]
     public async Task Get_sends_a_file_and_writes_the_echo_to_an_output_file_with_the_chosen_group_cipher_and_version()
     {
         await using EchoServer server = await StartServeAsync(new StringWriter());

@@ -19,12 +19,12 @@ namespace SharpQuic.Cli.Get;
 /// </summary>
 internal static class GetCommand
 {
-    public const string Usage = "sharpquic get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]] [--session-file F [--early-data]]";
+    public const string Usage = "sharpquic get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]] [--session-file F [--early-data]] [--migrate]";
 
     private const int ChunkSize = 64 * 1024;
 
     private static readonly string[] s_valueOptions = ["--data", "--bytes", "-o", "--group", "--cipher", "--quic-version", "--qlog-dir", "--datagram", "--datagram-size", "--session-file"];
-    private static readonly string[] s_flagOptions = ["--insecure", "--early-data"];
+    private static readonly string[] s_flagOptions = ["--insecure", "--early-data", "--migrate"];
 
     /// <summary>
     /// Runs the command: the echo goes to <paramref name="standardOutput"/> (or <c>-o FILE</c>), the report to
@@ -133,7 +133,7 @@ internal static class GetCommand
                 options.EnableEarlyData = line.Has("--early-data");
             }
 
-            return await ExchangeAsync(options, input, generated, output, error, new DatagramRequest(datagrams, datagramSize), sessionFile, cancellationToken).ConfigureAwait(false);
+            return await ExchangeAsync(options, input, generated, output, error, new DatagramRequest(datagrams, datagramSize), sessionFile, line.Has("--migrate"), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not QuicException)
         {
@@ -154,7 +154,7 @@ internal static class GetCommand
         }
     }
 
-    private static async Task<int> ExchangeAsync(QuicClientConnectionOptions options, Stream? input, long generated, Stream output, TextWriter error, DatagramRequest datagrams, string? sessionFile, CancellationToken cancellationToken)
+    private static async Task<int> ExchangeAsync(QuicClientConnectionOptions options, Stream? input, long generated, Stream output, TextWriter error, DatagramRequest datagrams, string? sessionFile, bool migrateHalfway, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         QuicConnection connection;
@@ -211,7 +211,14 @@ internal static class GetCommand
                 await using (stream.ConfigureAwait(false))
                 {
                     // Send and receive at once: the echo's flow control would stall a send-everything-first client.
-                    Task<long> sending = SendAsync(stream, input, generated, sentHash, cancellationToken);
+                    // --migrate: move to a new local port halfway through the echo (RFC 9000 §9.2).
+                    Func<Task>? migrate = migrateHalfway ? async () =>
+                    {
+                        int before = connection.LocalEndPoint.Port;
+                        await connection.MigrateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        error.WriteLine($"migrated from local port {before} to {connection.LocalEndPoint}");
+                    } : null;
+                    Task<long> sending = SendAsync(stream, input, generated, sentHash, migrate, cancellationToken);
                     Task<long> receiving = ReceiveAsync(stream, output, receivedHash, cancellationToken);
                     await Task.WhenAll(sending, receiving).ConfigureAwait(false);
                     sent = sending.Result;
@@ -261,7 +268,7 @@ internal static class GetCommand
     /// <summary>What <c>--datagram</c> asked for (Count 0: no datagrams).</summary>
     private readonly record struct DatagramRequest(int Count, int Size);
 
-    private static async Task<long> SendAsync(QuicStream stream, Stream? input, long generated, IncrementalHash hash, CancellationToken cancellationToken)
+    private static async Task<long> SendAsync(QuicStream stream, Stream? input, long generated, IncrementalHash hash, Func<Task>? migrateHalfway, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
@@ -275,6 +282,11 @@ internal static class GetCommand
                     hash.AppendData(buffer, 0, read);
                     await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     total += read;
+                    if (migrateHalfway is not null)
+                    {
+                        await migrateHalfway().ConfigureAwait(false); // a stream of unknown length: after its first chunk
+                        migrateHalfway = null;
+                    }
                 }
             }
             else if (generated > 0)
@@ -288,6 +300,11 @@ internal static class GetCommand
                     hash.AppendData(buffer, 0, count);
                     await stream.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
                     total += count;
+                    if (migrateHalfway is not null && total >= generated / 2)
+                    {
+                        await migrateHalfway().ConfigureAwait(false);
+                        migrateHalfway = null;
+                    }
                 }
             }
 
