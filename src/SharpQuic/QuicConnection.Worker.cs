@@ -340,7 +340,7 @@ public sealed partial class QuicConnection
                 }
 
                 _options = options;
-                core.ApplyServerTransportOptions(RuntimeOptions.ToTransport(options, _listener!.Options.QlogDirectory, _worker.SupportsEcn), now);
+                core.ApplyServerTransportOptions(RuntimeOptions.ToTransport(options, _listener!.Options.QlogDirectory, _worker.SupportsEcn, _listener.PreferredAddress), now);
                 core.SetServerOptions(RuntimeOptions.ToServerTls(options, _listener!.Options.ApplicationProtocols, _listener.Resumption), now);
                 return;
             }

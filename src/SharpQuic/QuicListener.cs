@@ -26,7 +26,10 @@ public sealed class QuicListener : IAsyncDisposable
         LocalEndPoint = bound;
         _workers = workers;
         _accepted = Channel.CreateBounded<object>(new BoundedChannelOptions(backlog) { FullMode = BoundedChannelFullMode.DropWrite });
-        TransportOptions = RuntimeOptions.ToTransport(new QuicServerConnectionOptions(), options.QlogDirectory, ecn);
+        PreferredAddress = options.PreferredAddress is IPEndPoint preferred
+            ? ToServerPreferredAddress(new IPEndPoint(preferred.Address, preferred.Port == 0 ? bound.Port : preferred.Port))
+            : null;
+        TransportOptions = RuntimeOptions.ToTransport(new QuicServerConnectionOptions(), options.QlogDirectory, ecn, PreferredAddress);
     }
 
     /// <summary>True: SharpQuic needs nothing native.</summary>
@@ -39,6 +42,9 @@ public sealed class QuicListener : IAsyncDisposable
 
     /// <summary>The session ticket key and used-ticket set of this listener's connections (RFC 8446bis §4.6.1, §8.1).</summary>
     internal SharpQuic.Core.Connection.ServerResumption Resumption { get; } = SharpQuic.Core.Connection.ServerResumption.CreateRandom(SystemRandomSource.Instance);
+
+    /// <summary>The preferred address advertised to every client (RFC 9000 §9.6), if any.</summary>
+    internal SharpQuic.Core.Connection.ServerPreferredAddress? PreferredAddress { get; }
 
     /// <summary>The transport settings of accepted connections (System.Net.Quic's server defaults).</summary>
     internal CoreConnectionOptions TransportOptions { get; private set; }
@@ -177,6 +183,9 @@ public sealed class QuicListener : IAsyncDisposable
             _accepted.Writer.TryWrite(error);
         }
     }
+
+    private static SharpQuic.Core.Connection.ServerPreferredAddress ToServerPreferredAddress(IPEndPoint address) =>
+        address.AddressFamily == AddressFamily.InterNetwork ? new(address, null) : new(null, address);
 
     /// <summary>Random key material wiped after use.</summary>
     private sealed class SecretBytes : IDisposable

@@ -34,6 +34,14 @@ public sealed class QuicListenerOptions
     /// </summary>
     public int PreferredQuicVersion { get; set; }
 
+    /// <summary>
+    /// Beyond System.Net.Quic: an address clients move to after the handshake (preferred_address, RFC 9000 §9.6),
+    /// e.g. a unicast address of a server reached through an anycast or load-balanced one. Port 0 means the
+    /// listener's port. Datagrams to it must reach this listener: bind <see cref="ListenEndPoint"/> to a wildcard
+    /// address (the local address of each datagram is read with IP_PKTINFO, and replies leave from it).
+    /// </summary>
+    public IPEndPoint? PreferredAddress { get; set; }
+
     internal void Validate()
     {
         if (ListenEndPoint is null)

@@ -324,7 +324,7 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
             // Path probes (RFC 9000 §8.2) may go elsewhere than the active path: the core says where each datagram goes.
             if (!TryCommitToExtraSocket(core, n))
             {
-                _send.Commit(core.LastTransmitDestination, n, core.LastTransmitEcn, standalone: core.LastTransmitIsProbe);
+                _send.Commit(core.LastTransmitDestination, n, core.LastTransmitEcn, standalone: core.LastTransmitIsProbe, source: core.LastTransmitSource);
             }
         }
     }

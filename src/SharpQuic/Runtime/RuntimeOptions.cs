@@ -16,8 +16,9 @@ internal static class RuntimeOptions
     /// <summary>Largest UDP payload we send before path MTU discovery (issue 6) exists: 1,200 is always safe (RFC 9000 §14).</summary>
     public static int MaxDatagramSize { get; } = ReadMaxDatagramSize();
 
-    public static CoreConnectionOptions ToTransport(QuicConnectionOptions options, string? qlogDirectory = null, bool ecn = true) => new()
+    public static CoreConnectionOptions ToTransport(QuicConnectionOptions options, string? qlogDirectory = null, bool ecn = true, ServerPreferredAddress? preferredAddress = null) => new()
     {
+        PreferredAddress = preferredAddress,
         // RFC 9000 §13.4: mark ECT(0) only where the socket can set the mark (validation would turn it off anyway).
         EnableEcn = ecn,
         CongestionControl = options.CongestionControl == QuicCongestionControl.NewReno

@@ -56,7 +56,7 @@ internal sealed class SendBatch
     /// <paramref name="standalone"/>: a path MTU probe (RFC 9000 §14.4) travels alone, never in a GSO batch: the
     /// kernel refuses a whole batch whose segment exceeds the path MTU, which would also turn GSO off.
     /// </remarks>
-    public void Commit(IPEndPoint destination, int length, EcnCodepoint ecn = EcnCodepoint.NotEct, bool standalone = false)
+    public void Commit(IPEndPoint destination, int length, EcnCodepoint ecn = EcnCodepoint.NotEct, bool standalone = false, IPEndPoint? source = null)
     {
         if (_count > 0 && !standalone && !_lastStandalone)
         {
@@ -66,7 +66,7 @@ internal sealed class SendBatch
 
             // RFC-free rule of UDP_SEGMENT: every segment but the last has the segment size; a shorter one ends the batch.
             bool lastWasFull = t.SegmentSize == 0 || t.Length % t.SegmentSize == 0;
-            if (_socket.SupportsGso && lastWasFull && length <= segment && t.Ecn == ecn && ReferenceEquals(t.Destination, destination)
+            if (_socket.SupportsGso && lastWasFull && length <= segment && t.Ecn == ecn && ReferenceEquals(t.Destination, destination) && Equals(t.Source, source)
                 && t.Length + length <= _socket.MaxGsoBytes && t.DatagramCount < _socket.MaxGsoSegments)
             {
                 last = new OutgoingDatagram(t with { Length = t.Length + length, SegmentSize = segment }, last.Offset);
@@ -75,7 +75,7 @@ internal sealed class SendBatch
             }
         }
 
-        _entries[_count++] = new OutgoingDatagram(new Transmit(destination, length, ecn), _used);
+        _entries[_count++] = new OutgoingDatagram(new Transmit(destination, length, ecn, Source: source), _used);
         _used += length;
         _lastStandalone = standalone;
     }

@@ -61,6 +61,50 @@ public sealed class MigrationTests
         }
     }
 
+    /// <summary>
+    /// preferred_address (RFC 9000 §9.6): the listener on a wildcard address advertises 127.0.0.2; a client that
+    /// connected to 127.0.0.1 validates the preferred address after the handshake and moves there.
+    /// </summary>
+    [Fact]
+    public async Task A_client_moves_to_the_servers_preferred_address()
+    {
+        await using QuicListener listener = await QuicListener.ListenAsync(new QuicListenerOptions
+        {
+            ListenEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0),
+            ApplicationProtocols = [TestPeers.Alpn],
+            PreferredAddress = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 0),
+            ConnectionOptionsCallback = (_, _, _) => ValueTask.FromResult(TestPeers.ServerOptions()),
+        });
+        var (client, server) = await TestPeers.PairAsync(listener);
+        await using (client)
+        await using (server)
+        {
+            Assert.Equal("127.0.0.1", client.RemoteEndPoint.Address.ToString());
+            for (int i = 0; i < 200 && client.RemoteEndPoint.Address.ToString() != "127.0.0.2"; i++)
+            {
+                // Traffic drives the switch: the client validates after confirmation and moves on success.
+                await using QuicStream s = await client.OpenOutboundStreamAsync(QuicStreamType.Bidirectional);
+                await s.WriteAsync(new byte[] { 1 }, completeWrites: true);
+                await using QuicStream inbound = await server.AcceptInboundStreamAsync();
+                await TestPeers.ReadToEndAsync(inbound);
+                await Task.Delay(10);
+            }
+
+            Assert.Equal("127.0.0.2", client.RemoteEndPoint.Address.ToString());
+            Assert.Equal(listener.LocalEndPoint.Port, client.RemoteEndPoint.Port);
+
+            // Data still flows on the new path, both ways.
+            await using QuicStream stream = await client.OpenOutboundStreamAsync(QuicStreamType.Bidirectional);
+            byte[] payload = new byte[200_000];
+            Random.Shared.NextBytes(payload);
+            await stream.WriteAsync(payload, completeWrites: true);
+            await using QuicStream echo = await server.AcceptInboundStreamAsync();
+            byte[] got = await TestPeers.ReadToEndAsync(echo);
+            await echo.WriteAsync(got, completeWrites: true);
+            Assert.Equal(payload, await TestPeers.ReadToEndAsync(stream));
+        }
+    }
+
     [Fact]
     public async Task Only_a_client_migrates()
     {

@@ -238,8 +238,10 @@ public sealed class ResettableValueTaskSourceStressTests(ITestOutputHelper outpu
             await measured.ConfigureAwait(false);
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
-            // A few tasks and state machines per run are fine; one object per cycle would be ≥ 2.4 MB.
-            Assert.True(allocated <= 32 * 1024, $"{allocated} bytes allocated over {Sources * CyclesPerSource} cycles");
+            // A few tasks and state machines per run are fine; one object per cycle would be ≥ 2.4 MB. The count is
+            // process-wide, and the runtime's worker threads left by the loopback tests (connections in their closing
+            // period, idle client sockets) may still allocate a little meanwhile: 256 KB stays far below 2.4 MB.
+            Assert.True(allocated <= 256 * 1024, $"{allocated} bytes allocated over {Sources * CyclesPerSource} cycles");
             result = allocated;
         }
         finally
