@@ -21,6 +21,9 @@ public enum TransportErrorCode : ulong
     AeadLimitReached = 0x0f,
     NoViablePath = 0x10,
 
+    /// <summary>VERSION_NEGOTIATION_ERROR (RFC 9368 §4, §10.2): a downgrade or an inconsistent version_information.</summary>
+    VersionNegotiationError = 0x11,
+
     /// <summary>CRYPTO_ERROR range start: 0x0100 + the TLS alert (RFC 9001 §4.8).</summary>
     CryptoErrorBase = 0x0100,
 }

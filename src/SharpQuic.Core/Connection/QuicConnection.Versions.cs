@@ -24,7 +24,7 @@ namespace SharpQuic.Core.Connection;
 internal sealed partial class QuicConnection
 {
     /// <summary>VERSION_NEGOTIATION_ERROR (RFC 9368 §4, §10.2).</summary>
-    internal const TransportErrorCode VersionNegotiationError = (TransportErrorCode)0x11;
+    internal const TransportErrorCode VersionNegotiationError = TransportErrorCode.VersionNegotiationError;
 
     // Client: the Chosen Version of this attempt; server: the version of the client's first packets (RFC 9368 §1.2).
     private QuicVersion _chosenVersion;
