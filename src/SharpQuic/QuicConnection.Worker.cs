@@ -323,7 +323,7 @@ public sealed partial class QuicConnection
 
         if (!Post(new WorkerCommand(WorkerCommandKind.ServerOptionsChosen, this, Extra: result)) && result is Exception)
         {
-            _listener!.OnHandshakeFailed(this, new QuicException(QuicError.CallbackError, null, null, "The connection options callback failed.", result as Exception));
+            _listener!.OnHandshakeFailed(new QuicException(QuicError.CallbackError, null, null, "The connection options callback failed.", result as Exception));
         }
     }
 
@@ -352,7 +352,7 @@ public sealed partial class QuicConnection
 
         // RFC 9001 §4.8: a handshake the application refused ends with a TLS alert; internal_error (80) is honest here.
         core.CloseWithError(0x100 + 80, 0x06, "connection options callback failed", now);
-        _listener?.OnHandshakeFailed(this, new QuicException(QuicError.CallbackError, null, null, "The connection options callback failed.", chosen as Exception));
+        _listener?.OnHandshakeFailed(new QuicException(QuicError.CallbackError, null, null, "The connection options callback failed.", chosen as Exception));
     }
 
     private void OnHandshakeCompleted(CoreConnection core)
@@ -382,7 +382,7 @@ public sealed partial class QuicConnection
 
     private void OnPeerStream(StreamId id)
     {
-        var stream = new QuicStream(this, id, inbound: true);
+        var stream = new QuicStream(this, id);
         _streams[id.Value] = stream;
         if (!_inbound.Writer.TryWrite(stream))
         {
@@ -402,16 +402,11 @@ public sealed partial class QuicConnection
 
             if (!core.TryOpenStream(open.Type == QuicStreamType.Bidirectional, out StreamId id))
             {
-                if (!core.IsHandshakeComplete || core.State != ConnectionState.Open)
-                {
-                    return;
-                }
-
                 return; // At the peer's limit: a StreamsAvailable event brings us back (RFC 9000 §4.6).
             }
 
             _pendingOpens.Dequeue();
-            var stream = new QuicStream(this, id, inbound: false);
+            var stream = new QuicStream(this, id);
             _streams[id.Value] = stream;
             if (!open.Completion.TrySetResult(stream))
             {
@@ -450,7 +445,7 @@ public sealed partial class QuicConnection
 
         if (_listener is not null && !_handshakeCompleted)
         {
-            _listener.OnHandshakeFailed(this, error);
+            _listener.OnHandshakeFailed(error);
         }
 
         _migration?.TrySetException(Rethrowable(error));

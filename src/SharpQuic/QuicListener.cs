@@ -175,9 +175,8 @@ public sealed class QuicListener : IAsyncDisposable
     internal bool OnHandshakeCompleted(QuicConnection connection) => Volatile.Read(ref _disposed) == 0 && _accepted.Writer.TryWrite(connection);
 
     /// <summary>Worker thread: a handshake failed after the application saw it (its options callback ran).</summary>
-    internal void OnHandshakeFailed(QuicConnection connection, Exception error)
+    internal void OnHandshakeFailed(Exception error)
     {
-        _ = connection;
         if (Volatile.Read(ref _disposed) == 0)
         {
             _accepted.Writer.TryWrite(error);

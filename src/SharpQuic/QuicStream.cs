@@ -20,7 +20,7 @@ public sealed partial class QuicStream : Stream
     private volatile bool _writeEnded;
     private int _disposed;
 
-    internal QuicStream(QuicConnection connection, StreamId id, bool inbound)
+    internal QuicStream(QuicConnection connection, StreamId id)
     {
         _connection = connection;
         StreamId = id;
@@ -28,7 +28,6 @@ public sealed partial class QuicStream : Stream
         bool ours = id.IsClientInitiated != connection.IsServer;
         CanReadStream = Type == QuicStreamType.Bidirectional || !ours;
         CanWriteStream = Type == QuicStreamType.Bidirectional || ours;
-        _ = inbound;
         if (!CanReadStream)
         {
             _readEnded = true;

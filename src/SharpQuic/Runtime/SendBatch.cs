@@ -33,9 +33,6 @@ internal sealed class SendBatch
     /// <summary>True after the socket refused part of a batch (EAGAIN): wait for writability, then <see cref="Flush"/>.</summary>
     public bool IsBlocked { get; private set; }
 
-    /// <summary>Datagrams sent through the socket (diagnostics).</summary>
-    public long DatagramsSent { get; private set; }
-
     /// <summary>Where the next datagram is written (at least <see cref="DatagramRoom"/> bytes after <see cref="EnsureSpace"/>).</summary>
     public Span<byte> Free => _buffer.AsSpan(_used, Math.Min(_buffer.Length - _used, 65527));
 
@@ -87,11 +84,6 @@ internal sealed class SendBatch
         while (start < _count)
         {
             UdpSendOutcome outcome = _socket.Send(_buffer, _entries.AsSpan(start, _count - start));
-            for (int i = start; i < start + outcome.Sent; i++)
-            {
-                DatagramsSent += _entries[i].Transmit.DatagramCount;
-            }
-
             start += outcome.Sent;
             if (outcome.Status == UdpSendStatus.WouldBlock)
             {
