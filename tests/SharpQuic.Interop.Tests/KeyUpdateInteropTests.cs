@@ -25,20 +25,8 @@ public sealed class KeyUpdateInteropTests
         using var server = await Ngtcp2Peer.StartServerAsync(scratch, ["--max-dyn-length=200M"]);
         using var cts = new CancellationTokenSource(TestTimeout);
         using X509Certificate2 expected = X509CertificateLoader.LoadCertificateFromFile(scratch.CertificatePath);
-        var options = new QuicClientConnectionOptions
-        {
-            RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, server.Port),
-            DefaultStreamErrorCode = 0x10c,
-            DefaultCloseErrorCode = 0x100,
-            MaxInboundUnidirectionalStreams = 3,
-            KeyUpdateInterval = 100,
-            ClientAuthenticationOptions = new SslClientAuthenticationOptions
-            {
-                TargetHost = "localhost",
-                ApplicationProtocols = [H3],
-                RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == expected.GetCertHashString(),
-            },
-        };
+        QuicClientConnectionOptions options = MiniHttp3.ClientOptions(server.Port, expected);
+        options.KeyUpdateInterval = 100;
 
         await using QuicConnection connection = await QuicConnection.ConnectAsync(options, cts.Token);
         await using QuicStream control = await MiniHttp3.OpenControlStreamAsync(connection, cts.Token);

@@ -45,19 +45,7 @@ public sealed class MigrationInteropTests
         using var server = await Ngtcp2Peer.StartServerAsync(scratch, ["--max-dyn-length=200M"]);
         using var cts = new CancellationTokenSource(TestTimeout);
         using X509Certificate2 expected = X509CertificateLoader.LoadCertificateFromFile(scratch.CertificatePath);
-        await using QuicConnection connection = await QuicConnection.ConnectAsync(new QuicClientConnectionOptions
-        {
-            RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, server.Port),
-            DefaultStreamErrorCode = 0x10c,
-            DefaultCloseErrorCode = 0x100,
-            MaxInboundUnidirectionalStreams = 3,
-            ClientAuthenticationOptions = new SslClientAuthenticationOptions
-            {
-                TargetHost = "localhost",
-                ApplicationProtocols = [H3],
-                RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == expected.GetCertHashString(),
-            },
-        }, cts.Token);
+        await using QuicConnection connection = await QuicConnection.ConnectAsync(MiniHttp3.ClientOptions(server.Port, expected), cts.Token);
         await using QuicStream control = await MiniHttp3.OpenControlStreamAsync(connection, cts.Token);
         int before = connection.LocalEndPoint.Port;
         const long length = 150_000_000;

@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Net.Security;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace SharpQuic.Interop.Tests;
@@ -13,6 +16,24 @@ internal static class MiniHttp3
     private const int FrameData = 0x00;
     private const int FrameHeaders = 0x01;
     private const int FrameSettings = 0x04;
+
+    /// <summary>
+    /// Our client's options for an HTTP/3 peer on 127.0.0.1: ALPN h3, room for the peer's three unidirectional streams
+    /// (RFC 9114 §6.2), and trust in exactly the test's certificate.
+    /// </summary>
+    public static QuicClientConnectionOptions ClientOptions(int port, X509Certificate2 expected) => new()
+    {
+        RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, port),
+        DefaultStreamErrorCode = 0x10c, // H3_REQUEST_CANCELLED
+        DefaultCloseErrorCode = 0x100,  // H3_NO_ERROR
+        MaxInboundUnidirectionalStreams = 3,
+        ClientAuthenticationOptions = new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ApplicationProtocols = [SslApplicationProtocol.Http3],
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == expected.GetCertHashString(),
+        },
+    };
 
     /// <summary>Opens our control stream (RFC 9114 §6.2.1) with an empty SETTINGS frame, and keeps it open.</summary>
     public static async Task<QuicStream> OpenControlStreamAsync(QuicConnection connection, CancellationToken ct)

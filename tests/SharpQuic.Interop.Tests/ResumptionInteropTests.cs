@@ -151,21 +151,13 @@ public sealed class ResumptionInteropTests
         return (log, served);
     }
 
-    private static QuicClientConnectionOptions ClientOptions(int port, X509Certificate2 expected, byte[]? ticket = null, bool earlyData = false) => new()
+    private static QuicClientConnectionOptions ClientOptions(int port, X509Certificate2 expected, byte[]? ticket = null, bool earlyData = false)
     {
-        RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, port),
-        DefaultStreamErrorCode = 0x10c,
-        DefaultCloseErrorCode = 0x100,
-        MaxInboundUnidirectionalStreams = 3,
-        ResumptionTicket = ticket,
-        EnableEarlyData = earlyData,
-        ClientAuthenticationOptions = new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            ApplicationProtocols = [H3],
-            RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == expected.GetCertHashString(),
-        },
-    };
+        QuicClientConnectionOptions options = MiniHttp3.ClientOptions(port, expected);
+        options.ResumptionTicket = ticket;
+        options.EnableEarlyData = earlyData;
+        return options;
+    }
 
     /// <summary>The ticket arrives after the handshake, in its own flight: wait a little for it.</summary>
     private static async Task<byte[]?> WaitForTicketAsync(QuicConnection connection, CancellationToken ct)
