@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Net.Security;
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
