@@ -55,6 +55,9 @@ public sealed class Http3Response
         set => Headers["content-length"] = value?.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Content bytes written so far.</summary>
+    public long BodyBytesSent { get; private set; }
+
     /// <summary>Whether the header section has been sent.</summary>
     public bool HasStarted { get; private set; }
 
@@ -92,6 +95,7 @@ public sealed class Http3Response
         if (!data.IsEmpty)
         {
             await _writer.WriteDataAsync(data, endStream: false, cancellationToken).ConfigureAwait(false);
+            BodyBytesSent += data.Length;
         }
     }
 

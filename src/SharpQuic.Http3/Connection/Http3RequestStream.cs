@@ -1,0 +1,441 @@
+using System.Buffers;
+using SharpQuic.Http3.Wire;
+
+namespace SharpQuic.Http3;
+
+/// <summary>
+/// One request stream (RFC 9114 §4.1): HEADERS, DATA…, optional trailing HEADERS, in each
+/// direction. Frames that break this order are H3_FRAME_UNEXPECTED (a connection error, §4.1);
+/// a message that is malformed — bad fields, content-length not matching the DATA (§4.1.2) — is
+/// a stream error H3_MESSAGE_ERROR. Reads and writes may run concurrently (one reader, one writer).
+/// </summary>
+internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
+{
+    private const int ReadBufferSize = 16 * 1024;
+
+    private readonly Http3Connection _connection;
+    private readonly QuicStream _stream;
+    private readonly Http3FrameReader _frames;
+    private readonly Http3FieldSection.Kind _inboundKind;
+    private byte[]? _readBuffer;
+    private int _readStart;
+    private int _readEnd;
+    private bool _fin;
+    private ReadState _readState;
+    private long _expectedLength = -1;
+    private long _received;
+    private bool _writeEnded;
+
+    public Http3RequestStream(Http3Connection connection, QuicStream stream)
+    {
+        _connection = connection;
+        _stream = stream;
+        _frames = new Http3FrameReader(Http3StreamKind.Request, connection.IsClient, connection.FrameReaderOptions);
+        _inboundKind = connection.IsClient ? Http3FieldSection.Kind.Response : Http3FieldSection.Kind.Request;
+    }
+
+    private enum ReadState
+    {
+        Headers,
+        Body,
+        Ended,
+    }
+
+    public long StreamId => _stream.Id;
+
+    public QuicStream QuicStream => _stream;
+
+    public Http3Headers? Trailers { get; private set; }
+
+    public async ValueTask<Http3HeaderSection> ReadHeadersAsync(CancellationToken cancellationToken)
+    {
+        if (_readState != ReadState.Headers)
+        {
+            throw new InvalidOperationException("The header section has already been read.");
+        }
+
+        while (true)
+        {
+            byte[]? section = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
+            if (section is null)
+            {
+                // §4.1.2: a request stream that ends without a complete request.
+                throw new Http3Exception(Http3ErrorCode.RequestIncomplete, "The stream ended before a header section.");
+            }
+
+            Http3HeaderSection headers = await DecodeAsync(section, _inboundKind).ConfigureAwait(false);
+            if (_inboundKind == Http3FieldSection.Kind.Response && headers.PseudoHeaders[":status"]![0] == '1')
+            {
+                // §4.1: interim responses precede the final one; 101 is not allowed in HTTP/3.
+                if (headers.PseudoHeaders[":status"] == "101")
+                {
+                    throw Malformed("101 is not allowed in HTTP/3");
+                }
+
+                continue;
+            }
+
+            if (!Http3FieldSection.TryGetContentLength(headers.Fields, out _expectedLength))
+            {
+                throw Malformed("invalid content-length");
+            }
+
+            _readState = ReadState.Body;
+            return headers;
+        }
+    }
+
+    public async ValueTask<int> ReadDataAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (_readState == ReadState.Headers)
+        {
+            throw new InvalidOperationException("Read the header section first.");
+        }
+
+        if (_readState == ReadState.Ended || buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (true)
+        {
+            if (_readStart == _readEnd && !_fin)
+            {
+                await FillAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_readStart == _readEnd && _fin)
+            {
+                EndOfMessage();
+                return 0;
+            }
+
+            // Offer the reader at most what fits the caller's buffer, so a DATA chunk never exceeds it
+            // (a frame header cut short is kept by the reader until the next call).
+            int offered = Math.Min(_readEnd - _readStart, buffer.Length);
+            Http3FrameReadStatus status = _frames.Read(_readBuffer.AsSpan(_readStart, offered), out int consumed, out Http3FrameEvent frame);
+            switch (status)
+            {
+                case Http3FrameReadStatus.DataChunk:
+                    int n = frame.Payload.Length;
+                    frame.Payload.CopyTo(buffer.Span);
+                    _readStart += consumed;
+                    _received += n;
+                    if (_expectedLength >= 0 && _received > _expectedLength)
+                    {
+                        throw Malformed("more content than content-length");
+                    }
+
+                    if (n > 0)
+                    {
+                        return n;
+                    }
+
+                    break;
+                case Http3FrameReadStatus.Frame:
+                    _readStart += consumed;
+                    if (frame.Type != (ulong)Http3FrameType.Headers)
+                    {
+                        break;
+                    }
+
+                    // Trailers (§4.1): decoded, then the stream must end.
+                    byte[] section = frame.Payload.ToArray();
+                    Http3HeaderSection trailers = await DecodeAsync(section, Http3FieldSection.Kind.Trailers).ConfigureAwait(false);
+                    Trailers = trailers.Fields;
+                    await ExpectEndAfterTrailersAsync(cancellationToken).ConfigureAwait(false);
+                    EndOfMessage();
+                    return 0;
+                case Http3FrameReadStatus.Error:
+                    throw ConnectionError(frame.Error);
+                default:
+                    _readStart += consumed;
+                    break;
+            }
+        }
+    }
+
+    public async ValueTask WriteHeadersAsync(Http3Headers pseudoHeaders, Http3Headers fields, bool endStream, CancellationToken cancellationToken)
+    {
+        var section = new ArrayBufferWriter<byte>(256);
+        _connection.EncodeHeaders(StreamId, pseudoHeaders, fields, section);
+        await WriteFrameAsync((ulong)Http3FrameType.Headers, section.WrittenMemory, endStream, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    {
+        if (data.IsEmpty)
+        {
+            if (endStream)
+            {
+                await CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        await WriteFrameAsync((ulong)Http3FrameType.Data, data, endStream, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask WriteTrailersAsync(Http3Headers trailers, CancellationToken cancellationToken)
+    {
+        var section = new ArrayBufferWriter<byte>(128);
+        _connection.EncodeHeaders(StreamId, new Http3Headers(), trailers, section);
+        await WriteFrameAsync((ulong)Http3FrameType.Headers, section.WrittenMemory, endStream: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (!_writeEnded)
+        {
+            _writeEnded = true;
+            try
+            {
+                _stream.CompleteWrites();
+            }
+            catch (Exception ex) when (ex is QuicException or ObjectDisposedException)
+            {
+                return ValueTask.FromException(Translate(ex));
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    void IHttp3MessageWriter.Abort(long errorCode)
+    {
+        _writeEnded = true;
+        Http3Connection.TryAbort(_stream, QuicAbortDirection.Write, (Http3ErrorCode)(ulong)errorCode);
+    }
+
+    void IHttp3MessageReader.Abort(long errorCode) => AbortRead((Http3ErrorCode)(ulong)errorCode);
+
+    /// <summary>Stops reading (STOP_SENDING) and tells QPACK the stream's sections will never be read.</summary>
+    public void AbortRead(Http3ErrorCode code)
+    {
+        if (_readState == ReadState.Ended)
+        {
+            return;
+        }
+
+        if (_readState == ReadState.Headers)
+        {
+            _connection.CancelStream(StreamId);
+        }
+
+        _readState = ReadState.Ended;
+        Http3Connection.TryAbort(_stream, QuicAbortDirection.Read, code);
+    }
+
+    /// <summary>Resets both directions with <paramref name="code"/>.</summary>
+    public void Abort(Http3ErrorCode code)
+    {
+        AbortRead(code);
+        _writeEnded = true;
+        Http3Connection.TryAbort(_stream, QuicAbortDirection.Write, code);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        if (_readBuffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_readBuffer);
+            _readBuffer = null;
+        }
+    }
+
+    private async ValueTask WriteFrameAsync(ulong type, ReadOnlyMemory<byte> payload, bool endStream, CancellationToken cancellationToken)
+    {
+        if (_writeEnded)
+        {
+            throw new InvalidOperationException("The message has already been completed.");
+        }
+
+        _writeEnded = endStream;
+        int headerLength = Http3FrameWriter.HeaderLength(type, (ulong)payload.Length);
+        try
+        {
+            if (payload.Length <= 16 * 1024)
+            {
+                // Small frames go out in one write: header and payload together.
+                byte[] frame = ArrayPool<byte>.Shared.Rent(headerLength + payload.Length);
+                try
+                {
+                    Http3FrameWriter.TryWriteHeader(frame, type, (ulong)payload.Length, out _);
+                    payload.Span.CopyTo(frame.AsSpan(headerLength));
+                    await _stream.WriteAsync(frame.AsMemory(0, headerLength + payload.Length), endStream, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(frame);
+                }
+
+                return;
+            }
+
+            byte[] header = new byte[headerLength];
+            Http3FrameWriter.TryWriteHeader(header, type, (ulong)payload.Length, out _);
+            await _stream.WriteAsync(header, completeWrites: false, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(payload, endStream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuicException ex)
+        {
+            throw Translate(ex);
+        }
+    }
+
+    /// <summary>Reads frames until a HEADERS frame (returned as a copy) or the end of the stream (null).</summary>
+    private async ValueTask<byte[]?> ReadFrameAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_readStart == _readEnd)
+            {
+                if (_fin)
+                {
+                    if (!_frames.TryComplete(out Http3ErrorCode error))
+                    {
+                        throw ConnectionError(error);
+                    }
+
+                    return null;
+                }
+
+                await FillAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            Http3FrameReadStatus status = _frames.Read(_readBuffer.AsSpan(_readStart, _readEnd - _readStart), out int consumed, out Http3FrameEvent frame);
+            _readStart += consumed;
+            switch (status)
+            {
+                case Http3FrameReadStatus.Frame when frame.Type == (ulong)Http3FrameType.Headers:
+                    return frame.Payload.ToArray();
+                case Http3FrameReadStatus.DataChunk:
+                    // §4.1: DATA before HEADERS is H3_FRAME_UNEXPECTED.
+                    throw ConnectionError(Http3ErrorCode.FrameUnexpected);
+                case Http3FrameReadStatus.WebTransportStream:
+                    throw ConnectionError(Http3ErrorCode.FrameUnexpected);
+                case Http3FrameReadStatus.Error:
+                    throw ConnectionError(frame.Error);
+            }
+        }
+    }
+
+    private async ValueTask ExpectEndAfterTrailersAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_readStart == _readEnd)
+            {
+                if (_fin)
+                {
+                    return;
+                }
+
+                await FillAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            Http3FrameReadStatus status = _frames.Read(_readBuffer.AsSpan(_readStart, _readEnd - _readStart), out int consumed, out Http3FrameEvent frame);
+            _readStart += consumed;
+            if (status is Http3FrameReadStatus.DataChunk or Http3FrameReadStatus.Frame && (status != Http3FrameReadStatus.Frame || frame.Type is (ulong)Http3FrameType.Headers or (ulong)Http3FrameType.Data))
+            {
+                // §4.1: nothing but unknown frames may follow the trailers.
+                throw ConnectionError(Http3ErrorCode.FrameUnexpected);
+            }
+
+            if (status == Http3FrameReadStatus.Error)
+            {
+                throw ConnectionError(frame.Error);
+            }
+        }
+    }
+
+    private void EndOfMessage()
+    {
+        if (_readState == ReadState.Ended)
+        {
+            return;
+        }
+
+        if (!_frames.TryComplete(out Http3ErrorCode error))
+        {
+            throw ConnectionError(error);
+        }
+
+        _readState = ReadState.Ended;
+        if (_expectedLength >= 0 && _received != _expectedLength)
+        {
+            throw Malformed("content shorter than content-length");
+        }
+    }
+
+    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        _readBuffer ??= ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        if (_readStart == _readEnd)
+        {
+            _readStart = _readEnd = 0;
+        }
+        else if (_readStart > 0)
+        {
+            Buffer.BlockCopy(_readBuffer, _readStart, _readBuffer, 0, _readEnd - _readStart);
+            _readEnd -= _readStart;
+            _readStart = 0;
+        }
+
+        int read;
+        try
+        {
+            read = await _stream.ReadAsync(_readBuffer.AsMemory(_readEnd), cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuicException ex)
+        {
+            throw Translate(ex);
+        }
+
+        if (read == 0)
+        {
+            _fin = true;
+        }
+
+        _readEnd += read;
+    }
+
+    private async ValueTask<Http3HeaderSection> DecodeAsync(byte[] section, Http3FieldSection.Kind kind)
+    {
+        try
+        {
+            return await _connection.DecodeHeadersAsync(StreamId, section, kind).ConfigureAwait(false);
+        }
+        catch (Http3Exception ex) when (ex.ErrorCode == Http3ErrorCode.MessageError)
+        {
+            throw Malformed(ex.Message);
+        }
+    }
+
+    private Http3Exception Malformed(string reason)
+    {
+        // §4.1.2: a malformed message is a stream error of type H3_MESSAGE_ERROR.
+        Abort(Http3ErrorCode.MessageError);
+        return new Http3Exception(Http3ErrorCode.MessageError, "Malformed HTTP/3 message: " + reason);
+    }
+
+    private Http3Exception ConnectionError(Http3ErrorCode code)
+    {
+        _connection.Abort(code);
+        return new Http3Exception(code, $"HTTP/3 connection error {code} on stream {StreamId}.");
+    }
+
+    private Exception Translate(Exception ex) => ex switch
+    {
+        QuicException { QuicError: QuicError.StreamAborted, ApplicationErrorCode: long code } =>
+            new Http3Exception((Http3ErrorCode)(ulong)code, $"The peer reset stream {StreamId} with {(Http3ErrorCode)(ulong)code}.", ex),
+        QuicException { ApplicationErrorCode: long code } =>
+            new Http3Exception((Http3ErrorCode)(ulong)code, $"The connection closed with {(Http3ErrorCode)(ulong)code}.", ex),
+        QuicException => new Http3Exception(_connection.CloseError ?? Http3ErrorCode.InternalError, "The QUIC connection failed: " + ex.Message, ex),
+        _ => ex,
+    };
+}

@@ -1,0 +1,122 @@
+using SharpQuic.Http3.Wire;
+
+namespace SharpQuic.Http3;
+
+/// <summary>
+/// The server side of an HTTP/3 connection: each request stream the client opens is handed to the
+/// request callback; <see cref="ShutdownAsync"/> sends GOAWAY (RFC 9114 §5.2), refuses newer
+/// streams with H3_REQUEST_REJECTED so the client can retry them, lets in-flight requests finish,
+/// then closes with H3_NO_ERROR.
+/// </summary>
+internal sealed class Http3ServerConnection : Http3Connection
+{
+    private readonly Func<Http3ServerConnection, Http3RequestStream, Task> _onRequest;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _lock = new();
+    private long _nextRequestId;
+    private long _goAwayId = -1;
+    private int _inFlight;
+
+    public Http3ServerConnection(QuicConnection quic, Http3ConnectionSettings settings, Func<Http3ServerConnection, Http3RequestStream, Task> onRequest)
+        : base(quic, isClient: false, settings)
+    {
+        _onRequest = onRequest;
+    }
+
+    /// <summary>Requests being served now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Whether GOAWAY has been sent.</summary>
+    public bool IsDraining => Interlocked.Read(ref _goAwayId) >= 0;
+
+    /// <summary>Opens our control and QPACK streams and starts serving.</summary>
+    public Task StartAsync() => StartAsync(Closing);
+
+    /// <summary>
+    /// Graceful shutdown: GOAWAY with the first request stream ID we will not serve, wait up to
+    /// <paramref name="timeout"/> for in-flight requests, then close with H3_NO_ERROR.
+    /// </summary>
+    public async Task ShutdownAsync(TimeSpan timeout)
+    {
+        long goAway;
+        lock (_lock)
+        {
+            if (_goAwayId < 0)
+            {
+                _goAwayId = _nextRequestId;
+            }
+
+            goAway = _goAwayId;
+            if (_inFlight == 0)
+            {
+                _drained.TrySetResult();
+            }
+        }
+
+        try
+        {
+            byte[] frame = new byte[16];
+            Http3FrameWriter.TryWriteGoAway(frame, (ulong)goAway, out int n);
+            await SendControlFrameAsync(frame.AsMemory(0, n), CancellationToken.None).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or QuicException or InvalidOperationException or ObjectDisposedException)
+        {
+        }
+
+        Abort(Http3ErrorCode.NoError);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnPeerBidirectionalStream(QuicStream stream)
+    {
+        lock (_lock)
+        {
+            if (_goAwayId >= 0 && stream.Id >= _goAwayId)
+            {
+                // §5.2: after GOAWAY, newer requests are refused unprocessed so the client may retry them.
+                TryAbort(stream, QuicAbortDirection.Both, Http3ErrorCode.RequestRejected);
+                _ = stream.DisposeAsync();
+                return;
+            }
+
+            _nextRequestId = Math.Max(_nextRequestId, stream.Id + 4);
+            _inFlight++;
+        }
+
+        _ = ServeAsync(new Http3RequestStream(this, stream));
+    }
+
+    /// <inheritdoc/>
+    protected override void OnGoAway(ulong id)
+    {
+        // A client's GOAWAY names a push ID (we never push): nothing to stop.
+    }
+
+    private async Task ServeAsync(Http3RequestStream request)
+    {
+        try
+        {
+            await _onRequest(this, request).ConfigureAwait(false);
+
+            // The request counts as in flight until the client acknowledged the whole response, so a
+            // graceful shutdown never closes the connection over unacknowledged response bytes.
+            await request.QuicStream.WritesClosed.WaitAsync(Closing).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuicException or OperationCanceledException)
+        {
+            // Reset by either side, or the connection closed: nothing more to wait for.
+        }
+        finally
+        {
+            await request.DisposeAsync().ConfigureAwait(false);
+            lock (_lock)
+            {
+                if (--_inFlight == 0 && _goAwayId >= 0)
+                {
+                    _drained.TrySetResult();
+                }
+            }
+        }
+    }
+}
