@@ -38,12 +38,15 @@ internal static class PerfCommand
 
                 await server.DisposeAsync().ConfigureAwait(false);
                 return 0;
+            case "h3":
+                return await H3LoadCommand.RunAsync(args[1..], output, error, stop).ConfigureAwait(false);
             case "client":
                 PerfClientSettings? settings = ParseClient(args[1..], error);
                 return settings is null ? 2 : await PerfClient.RunAsync(settings, output, error, stop).ConfigureAwait(false);
             default:
                 error.WriteLine("usage: " + ServerUsage);
                 error.WriteLine("       " + ClientUsage);
+                error.WriteLine("       " + H3LoadCommand.Usage);
                 return 2;
         }
     }
