@@ -25,6 +25,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
     private long _expectedLength = -1;
     private long _received;
     private bool _writeEnded;
+    private byte[]? _pendingHeaders; // a HEADERS frame held back to travel with the first DATA or the FIN
 
     public Http3RequestStream(Http3Connection connection, QuicStream stream)
     {
@@ -159,7 +160,36 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
     {
         var section = new ArrayBufferWriter<byte>(256);
         _connection.EncodeHeaders(StreamId, pseudoHeaders, fields, section);
+        if (!endStream && !_connection.IsClient && _pendingHeaders is null && !_writeEnded)
+        {
+            // A response's HEADERS wait for the first DATA, the end of the message or a flush: a small response then
+            // leaves in one write (and usually one packet) instead of two.
+            int headerLength = Http3FrameWriter.HeaderLength((ulong)Http3FrameType.Headers, (ulong)section.WrittenCount);
+            byte[] frame = new byte[headerLength + section.WrittenCount];
+            Http3FrameWriter.TryWriteHeader(frame, (ulong)Http3FrameType.Headers, (ulong)section.WrittenCount, out _);
+            section.WrittenSpan.CopyTo(frame.AsSpan(headerLength));
+            _pendingHeaders = frame;
+            return;
+        }
+
         await WriteFrameAsync((ulong)Http3FrameType.Headers, section.WrittenMemory, endStream, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a held-back HEADERS frame now.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_pendingHeaders is byte[] frame)
+        {
+            _pendingHeaders = null;
+            try
+            {
+                await _stream.WriteAsync(frame, completeWrites: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (QuicException ex)
+            {
+                throw Translate(ex);
+            }
+        }
     }
 
     public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
@@ -186,6 +216,13 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
 
     public ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
+        if (_pendingHeaders is byte[] frame && !_writeEnded)
+        {
+            _pendingHeaders = null;
+            _writeEnded = true;
+            return WriteRawAsync(frame, cancellationToken);
+        }
+
         if (!_writeEnded)
         {
             _writeEnded = true;
@@ -205,6 +242,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
     void IHttp3MessageWriter.Abort(long errorCode)
     {
         _writeEnded = true;
+        _pendingHeaders = null;
         Http3Connection.TryAbort(_stream, QuicAbortDirection.Write, (Http3ErrorCode)(ulong)errorCode);
     }
 
@@ -232,6 +270,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
     {
         AbortRead(code);
         _writeEnded = true;
+        _pendingHeaders = null;
         Http3Connection.TryAbort(_stream, QuicAbortDirection.Write, code);
     }
 
@@ -253,18 +292,22 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         }
 
         _writeEnded = endStream;
+        byte[]? held = _pendingHeaders;
+        _pendingHeaders = null;
+        int heldLength = held?.Length ?? 0;
         int headerLength = Http3FrameWriter.HeaderLength(type, (ulong)payload.Length);
         try
         {
             if (payload.Length <= 16 * 1024)
             {
-                // Small frames go out in one write: header and payload together.
-                byte[] frame = ArrayPool<byte>.Shared.Rent(headerLength + payload.Length);
+                // Small frames go out in one write: a held HEADERS frame, this frame's header and payload together.
+                byte[] frame = ArrayPool<byte>.Shared.Rent(heldLength + headerLength + payload.Length);
                 try
                 {
-                    Http3FrameWriter.TryWriteHeader(frame, type, (ulong)payload.Length, out _);
-                    payload.Span.CopyTo(frame.AsSpan(headerLength));
-                    await _stream.WriteAsync(frame.AsMemory(0, headerLength + payload.Length), endStream, cancellationToken).ConfigureAwait(false);
+                    held?.CopyTo(frame, 0);
+                    Http3FrameWriter.TryWriteHeader(frame.AsSpan(heldLength), type, (ulong)payload.Length, out _);
+                    payload.Span.CopyTo(frame.AsSpan(heldLength + headerLength));
+                    await _stream.WriteAsync(frame.AsMemory(0, heldLength + headerLength + payload.Length), endStream, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -274,10 +317,23 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
                 return;
             }
 
-            byte[] header = new byte[headerLength];
-            Http3FrameWriter.TryWriteHeader(header, type, (ulong)payload.Length, out _);
+            byte[] header = new byte[heldLength + headerLength];
+            held?.CopyTo(header, 0);
+            Http3FrameWriter.TryWriteHeader(header.AsSpan(heldLength), type, (ulong)payload.Length, out _);
             await _stream.WriteAsync(header, completeWrites: false, cancellationToken).ConfigureAwait(false);
             await _stream.WriteAsync(payload, endStream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuicException ex)
+        {
+            throw Translate(ex);
+        }
+    }
+
+    private async ValueTask WriteRawAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _stream.WriteAsync(bytes, completeWrites: true, cancellationToken).ConfigureAwait(false);
         }
         catch (QuicException ex)
         {

@@ -17,6 +17,9 @@ internal interface IHttp3MessageWriter
     /// <summary>Sends the trailer section and ends the stream.</summary>
     ValueTask WriteTrailersAsync(Http3Headers trailers, CancellationToken cancellationToken);
 
+    /// <summary>Sends anything held back (a HEADERS frame waits for the first DATA or the end of the message).</summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Ends the stream (FIN) if it is not ended yet.</summary>
     ValueTask CompleteAsync(CancellationToken cancellationToken);
 

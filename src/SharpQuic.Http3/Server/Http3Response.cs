@@ -73,7 +73,15 @@ public sealed class Http3Response
     internal IHttp3MessageWriter Writer => _writer;
 
     /// <summary>Sends the header section now, without content.</summary>
-    public ValueTask StartAsync(CancellationToken cancellationToken = default) => SendHeaderSectionAsync(endStream: false, cancellationToken);
+    public async ValueTask StartAsync(CancellationToken cancellationToken = default)
+    {
+        await SendHeaderSectionAsync(endStream: false, cancellationToken).ConfigureAwait(false);
+        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends what is held back (the header section before the first body bytes).</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
+        HasStarted ? _writer.FlushAsync(cancellationToken) : StartAsync(cancellationToken);
 
     /// <summary>Writes UTF-8 text to the body.</summary>
     public ValueTask WriteAsync(string text, CancellationToken cancellationToken = default) =>
@@ -172,7 +180,7 @@ public sealed class Http3Response
         public override void Write(byte[] buffer, int offset, int count) =>
             response.WriteBodyAsync(buffer.AsMemory(offset, count).ToArray()).AsTask().GetAwaiter().GetResult();
 
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public override Task FlushAsync(CancellationToken cancellationToken) => response.FlushAsync(cancellationToken).AsTask();
 
         public override void Flush()
         {
