@@ -18,12 +18,14 @@ namespace SharpQuic.Http3;
 public sealed class Http3MessageHandler : HttpMessageHandler
 {
     private readonly Http3ConnectionPool _pool;
+    private readonly bool _usesDefaultFactory;
     private int _disposed;
 
     /// <summary>Creates a handler that connects with <paramref name="options"/> (defaults when null).</summary>
     public Http3MessageHandler(Http3ClientOptions? options = null)
         : this(CreateDefaultFactory(options ?? new Http3ClientOptions()), options)
     {
+        _usesDefaultFactory = true;
     }
 
     /// <summary>Creates a handler whose connections come from <paramref name="connectionFactory"/> (tests, the lead's wiring).</summary>
@@ -53,6 +55,11 @@ public sealed class Http3MessageHandler : HttpMessageHandler
         }
 
         Http3MessageMapping.CheckVersion(request);
+        if (_usesDefaultFactory && DefaultConnectionFactory is null)
+        {
+            throw NoConnectionImplementation();
+        }
+
         (Http3Headers pseudoHeaders, Http3Headers fields) = Http3MessageMapping.BuildRequestHeaders(request, origin);
         bool replayable = IsReplayable(request.Content);
         for (int attempt = 0; ; attempt++)
@@ -145,11 +152,14 @@ public sealed class Http3MessageHandler : HttpMessageHandler
         _ => new HttpRequestException(HttpRequestError.Unknown, "The HTTP/3 request failed: " + e.Message, e),
     };
 
+    private static InvalidOperationException NoConnectionImplementation() =>
+        new("No HTTP/3 connection implementation is registered: Http3MessageHandler.DefaultConnectionFactory is null.");
+
     private static Func<Http3Origin, CancellationToken, ValueTask<IHttp3ClientConnection>> CreateDefaultFactory(Http3ClientOptions options) =>
         (origin, cancellationToken) =>
         {
             Func<Http3Origin, Http3ClientOptions, CancellationToken, ValueTask<IHttp3ClientConnection>> factory = DefaultConnectionFactory
-                ?? throw new InvalidOperationException("No HTTP/3 connection implementation is registered (Http3MessageHandler.DefaultConnectionFactory is null).");
+                ?? throw NoConnectionImplementation();
             return factory(origin, options, cancellationToken);
         };
 }
