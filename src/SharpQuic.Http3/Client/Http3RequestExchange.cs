@@ -169,15 +169,19 @@ internal sealed class Http3RequestExchange
 
             await Stream.CompleteAsync(_cts.Token).ConfigureAwait(false);
         }
-        catch (Http3Exception e) when (e.ErrorCode == Http3ErrorCode.NoError)
-        {
-            // RFC 9114 §4.1.1: the server has answered and asked us to stop sending, without error; the response stands.
-        }
 #pragma warning disable CA1031 // Any failure of the content or the stream is recorded and surfaces through SendAsync or the response body.
         catch (Exception e) when (!_aborted)
 #pragma warning restore CA1031
         {
-            _uploadError = e;
+            // HttpContent.CopyToAsync wraps the stream's IOExceptions (Http3Exception is one) in HttpRequestException.
+            Exception error = e is HttpRequestException { InnerException: Http3Exception inner } ? inner : e;
+            if (error is Http3Exception { ErrorCode: Http3ErrorCode.NoError })
+            {
+                // RFC 9114 §4.1.1: the server has its answer and asked us to stop sending, without error; the response stands.
+                return;
+            }
+
+            _uploadError = error;
             ((IHttp3MessageWriter)Stream).Abort(Cancelled);
             if (_headersReceived)
             {
