@@ -352,4 +352,23 @@ public sealed class Http3ConnectionPoolTests
         using var invoker = new HttpMessageInvoker(handler);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://a.example/") { Version = System.Net.HttpVersion.Version30 }, default));
     }
+
+    [Fact]
+    public async Task DisposingTheHandlerDuringAConnect_FailsTheWaiter_AndClosesTheLateConnection()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var factory = new FakeConnectionFactory(Http3MessageHandlerTests.Respond200) { BeforeConnect = (_, _) => gate.Task };
+        Http3MessageHandler handler = factory.CreateHandler();
+        using var invoker = new HttpMessageInvoker(handler);
+        Task<HttpResponseMessage> request = invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://a.example/") { Version = System.Net.HttpVersion.Version30 }, default);
+        await Task.Delay(20);
+
+        handler.Dispose();
+        gate.SetResult();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => request.WaitAsync(Patience));
+        FakeConnection late = Assert.Single(factory.Connections);
+        Assert.True(late.Disposed);
+        Assert.Empty(late.Streams);
+    }
 }

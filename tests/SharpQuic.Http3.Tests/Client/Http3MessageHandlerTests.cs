@@ -198,6 +198,30 @@ public sealed class Http3MessageHandlerTests
     }
 
     [Fact]
+    public async Task ContentThatFailsAfterTheResponseHeaders_FailsTheBodyRead()
+    {
+        var factory = new FakeConnectionFactory(async s =>
+        {
+            s.SendHeaders(200);
+            await s.ReadRequestBodyAsync(); // sees the client's reset
+        });
+        using HttpClient client = factory.CreateClient();
+        var content = new GatedFailingContent();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://example.com/") { Version = HttpVersion.Version30, Content = content };
+        using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Patience);
+        Stream body = await response.Content.ReadAsStreamAsync();
+        Task<int> read = body.ReadAsync(new byte[10]).AsTask();
+
+        content.Fail.SetResult();
+
+        HttpIOException e = await Assert.ThrowsAsync<HttpIOException>(() => read.WaitAsync(Patience));
+        Assert.IsType<FormatException>(e.InnerException);
+        FakeStream stream = Assert.Single(factory.Connections[0].Streams);
+        Assert.Equal((long)Http3ErrorCode.RequestCancelled, stream.WriterAbortCode);
+        Assert.Equal((long)Http3ErrorCode.RequestCancelled, stream.ReaderAbortCode);
+    }
+
+    [Fact]
     public async Task ContentShorterThanItsContentLength_IsRefused()
     {
         var factory = new FakeConnectionFactory(async s => await s.ReadRequestBodyAsync());

@@ -57,6 +57,25 @@ internal sealed class FailingContent : HttpContent
     }
 }
 
+/// <summary>Content that writes a few bytes, then throws once <see cref="Fail"/> is set.</summary>
+internal sealed class GatedFailingContent : HttpContent
+{
+    public TaskCompletionSource Fail { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        await stream.WriteAsync(new byte[] { 1, 2, 3 });
+        await Fail.Task;
+        throw new FormatException("the content broke late");
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}
+
 /// <summary>A read-only stream that cannot seek (so a <see cref="StreamContent"/> over it cannot be sent twice).</summary>
 internal sealed class OneWayStream(byte[] data) : Stream
 {
