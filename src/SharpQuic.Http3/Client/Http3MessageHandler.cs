@@ -84,7 +84,7 @@ public sealed class Http3MessageHandler : HttpMessageHandler
                 exchange = new Http3RequestExchange(_pool, pooled, stream, request, cancellationToken);
                 return await exchange.SendAsync(pseudoHeaders, fields).ConfigureAwait(false);
             }
-            catch (Http3Exception e) when (e.ErrorCode == Http3ErrorCode.RequestRejected && attempt == 0
+            catch (Exception e) when (IsRejected(e) && attempt == 0
                 && (replayable || exchange is null || !exchange.ContentStarted) && !cancellationToken.IsCancellationRequested)
             {
                 // RFC 9114 §4.1.1, §5.2: the server did not process the request; it may be sent again, on a new connection.
@@ -139,6 +139,14 @@ public sealed class Http3MessageHandler : HttpMessageHandler
         return true;
     }
 
+    /// <summary>H3_REQUEST_REJECTED, from the HTTP/3 layer or as a raw stream reset from QUIC (RFC 9114 §4.1.1, §8.1).</summary>
+    private static bool IsRejected(Exception e) => e switch
+    {
+        Http3Exception h3 => h3.ErrorCode == Http3ErrorCode.RequestRejected,
+        QuicException { QuicError: QuicError.StreamAborted, ApplicationErrorCode: (long)Http3ErrorCode.RequestRejected } => true,
+        _ => false,
+    };
+
     private static Exception Translate(Exception e, CancellationToken cancellationToken) => e switch
     {
         TaskCanceledException { InnerException: TimeoutException } => e, // the connect timeout, as SocketsHttpHandler reports it
@@ -148,6 +156,11 @@ public sealed class Http3MessageHandler : HttpMessageHandler
             HttpRequestError.HttpProtocolError,
             $"The HTTP/3 request failed with {h3.ErrorCode} (0x{(ulong)h3.ErrorCode:x}): {h3.Message}",
             h3),
+        QuicException { ApplicationErrorCode: long code } quic => new HttpRequestException(
+            HttpRequestError.HttpProtocolError,
+            $"The HTTP/3 request failed: {quic.QuicError} with {(Http3ErrorCode)code} (0x{code:x}).",
+            quic),
+        QuicException quic => new HttpRequestException(HttpRequestError.ConnectionError, $"The HTTP/3 connection failed: {quic.QuicError}: {quic.Message}", quic),
         ObjectDisposedException => e,
         _ => new HttpRequestException(HttpRequestError.Unknown, "The HTTP/3 request failed: " + e.Message, e),
     };

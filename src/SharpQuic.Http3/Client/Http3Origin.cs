@@ -24,7 +24,8 @@ internal readonly record struct Http3Origin(string Host, int Port)
             return false;
         }
 
-        string host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.IdnHost;
+        // DnsSafeHost keeps an IPv6 zone ("fe80::1%eth0", RFC 6874) needed to connect; it is left out of :authority.
+        string host = uri.HostNameType == UriHostNameType.IPv6 ? Uri.UnescapeDataString(uri.DnsSafeHost.Trim('[', ']')) : uri.IdnHost;
         if (host.Length == 0)
         {
             return false;
@@ -35,7 +36,8 @@ internal readonly record struct Http3Origin(string Host, int Port)
     }
 
     /// <summary>Whether <see cref="Host"/> is an IPv6 literal (and needs brackets in an authority).</summary>
-    public bool IsIPv6 => System.Net.IPAddress.TryParse(Host, out System.Net.IPAddress? address) && address.AddressFamily == AddressFamily.InterNetworkV6;
+    public bool IsIPv6 => Host.Contains(':', StringComparison.Ordinal) && System.Net.IPAddress.TryParse(Host, out System.Net.IPAddress? address)
+        && address.AddressFamily == AddressFamily.InterNetworkV6;
 
     /// <summary>
     /// The :authority of a request to this origin (RFC 9114 §4.3.1, RFC 3986 §3.2): host, brackets around an IPv6
@@ -45,11 +47,17 @@ internal readonly record struct Http3Origin(string Host, int Port)
     {
         get
         {
-            string host = IsIPv6 ? "[" + Host + "]" : Host;
+            string host = IsIPv6 ? "[" + StripZone(Host) + "]" : Host;
             return Port == DefaultPort ? host : host + ":" + Port.ToString(CultureInfo.InvariantCulture);
         }
     }
 
     /// <inheritdoc/>
     public override string ToString() => Authority;
+
+    private static string StripZone(string address)
+    {
+        int percent = address.IndexOf('%', StringComparison.Ordinal);
+        return percent < 0 ? address : address[..percent];
+    }
 }

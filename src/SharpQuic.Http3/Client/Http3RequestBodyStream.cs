@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SharpQuic.Http3;
 
 /// <summary>
@@ -19,6 +21,7 @@ internal sealed class Http3RequestBodyStream(IHttp3MessageWriter writer, long? d
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (declaredLength is long limit && buffer.Length > limit - BytesWritten)

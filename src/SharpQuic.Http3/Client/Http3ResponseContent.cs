@@ -113,7 +113,7 @@ internal sealed class Http3ResponseStream(Http3RequestExchange exchange, HttpRes
             exchange.AbandonResponse(ended: false);
             Exception cause = exchange.UploadError ?? e;
             throw new HttpIOException(
-                e is Http3Exception ? HttpRequestError.HttpProtocolError : HttpRequestError.Unknown,
+                e is Http3Exception or QuicException { ApplicationErrorCode: not null } ? HttpRequestError.HttpProtocolError : HttpRequestError.Unknown,
                 cause is Http3Exception h3
                     ? $"The HTTP/3 response body failed: {h3.ErrorCode} (0x{(ulong)h3.ErrorCode:x})."
                     : "The HTTP/3 response body failed: " + cause.Message,

@@ -241,9 +241,9 @@ internal sealed class FakeStream : IHttp3MessageStream
                 _pending = await _response.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 _pendingOffset = 0;
             }
-            catch (ChannelClosedException e) when (e.InnerException is Http3Exception h3)
+            catch (ChannelClosedException e) when (e.InnerException is IOException inner)
             {
-                throw h3;
+                throw inner;
             }
         }
 
@@ -340,9 +340,11 @@ internal sealed class FakeStream : IHttp3MessageStream
     }
 
     /// <summary>RESET_STREAM from the server: the client's reads fail with <paramref name="code"/>.</summary>
-    public void Reset(Http3ErrorCode code)
+    public void Reset(Http3ErrorCode code) => Fail(new Http3Exception(code, "fake: stream reset by the server"));
+
+    /// <summary>The client's reads fail with <paramref name="error"/> (e.g. a raw QuicException from the transport).</summary>
+    public void Fail(Exception error)
     {
-        var error = new Http3Exception(code, "fake: stream reset by the server");
         _responseHeaders.TrySetException(error);
         _response.Writer.TryComplete(error);
     }

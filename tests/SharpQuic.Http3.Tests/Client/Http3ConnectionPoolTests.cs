@@ -238,6 +238,43 @@ public sealed class Http3ConnectionPoolTests
     }
 
     [Fact]
+    public async Task RejectedAsARawQuicStreamAbort_IsRetriedToo()
+    {
+        var factory = new FakeConnectionFactory(async s =>
+        {
+            await s.RequestHeaders;
+            if (s.Connection.Number == 1)
+            {
+                s.Fail(new QuicException(QuicError.StreamAborted, (long)Http3ErrorCode.RequestRejected, "fake: reset"));
+                return;
+            }
+
+            await Http3MessageHandlerTests.Respond200(s);
+        });
+        using HttpClient client = factory.CreateClient();
+
+        Assert.Equal("ok", await client.GetStringAsync("https://example.com/").WaitAsync(Patience));
+        Assert.Equal(2, factory.Connects);
+    }
+
+    [Fact]
+    public async Task QuicConnectionFailure_IsAConnectionError_AndNotRetried()
+    {
+        var factory = new FakeConnectionFactory(async s =>
+        {
+            await s.RequestHeaders;
+            s.Fail(new QuicException(QuicError.ConnectionIdle, null, "fake: idle"));
+        });
+        using HttpClient client = factory.CreateClient();
+
+        HttpRequestException e = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync("https://example.com/").WaitAsync(Patience));
+
+        Assert.Equal(HttpRequestError.ConnectionError, e.HttpRequestError);
+        Assert.Equal(QuicError.ConnectionIdle, Assert.IsType<QuicException>(e.InnerException).QuicError);
+        Assert.Equal(1, factory.Connects);
+    }
+
+    [Fact]
     public async Task RejectedTwice_IsNotRetriedAgain()
     {
         var factory = new FakeConnectionFactory(async s =>

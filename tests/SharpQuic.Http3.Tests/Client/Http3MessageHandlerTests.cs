@@ -75,6 +75,7 @@ public sealed class Http3MessageHandlerTests
     [InlineData("https://example.com:443/p", null, "example.com", "example.com", 443, "/p")]
     [InlineData("https://[::1]:8443/x", null, "[::1]:8443", "::1", 8443, "/x")]
     [InlineData("https://[2001:DB8::1]/x", null, "[2001:db8::1]", "2001:db8::1", 443, "/x")]
+    [InlineData("https://[fe80::1%25eth0]:8443/", null, "[fe80::1]:8443", "fe80::1%eth0", 8443, "/")]
     [InlineData("https://127.0.0.1:4433/x?q", null, "127.0.0.1:4433", "127.0.0.1", 4433, "/x?q")]
     [InlineData("https://user:pw@example.com/", null, "example.com", "example.com", 443, "/")]
     [InlineData("https://example.com/", "other.example:444", "other.example:444", "example.com", 443, "/")]
@@ -93,7 +94,9 @@ public sealed class Http3MessageHandlerTests
         Http3HeaderSection sent = await Assert.Single(factory.Connections[0].Streams).RequestHeaders;
         Assert.Equal(authority, sent.PseudoHeaders[":authority"]);
         Assert.Equal(path, sent.PseudoHeaders[":path"]);
-        Assert.Equal(new Http3Origin(originHost, originPort), Assert.Single(factory.Origins));
+        Http3Origin origin = Assert.Single(factory.Origins);
+        Assert.Equal(originHost, origin.Host);
+        Assert.Equal(originPort, origin.Port);
     }
 
     [Fact]
