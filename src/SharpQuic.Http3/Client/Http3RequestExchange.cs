@@ -103,7 +103,7 @@ internal sealed class Http3RequestExchange
 
             CompleteResponse();
             Exception? uploadError = _uploadError;
-            if (uploadError is not null && !_callerToken.IsCancellationRequested && e is OperationCanceledException or Http3Exception)
+            if (uploadError is not null && !_callerToken.IsCancellationRequested && e is OperationCanceledException or IOException)
             {
                 // The header read was woken (or failed) because the upload failed: report the cause.
                 if (uploadError is Http3Exception or HttpRequestException)
