@@ -270,6 +270,29 @@ public sealed class Http3RouteTableTests
     }
 
     [Fact]
+    public async Task A_post_handler_reads_the_body_and_trailers_with_its_route_values()
+    {
+        var routes = new Http3RouteTable().MapPost("/upload/{name}", async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            string body = await reader.ReadToEndAsync(context.RequestAborted);
+            string? checksum = context.Request.Trailers?["x-checksum"];
+            context.Response.StatusCode = 201;
+            await context.Response.WriteAsync($"{context.Request.RouteValues["name"]}:{body}:{checksum}");
+        });
+
+        var trailers = new Http3Headers { { "x-checksum", "abc" } };
+        var request = new Http3Request("POST", "https", "example.test", "/upload/f%201", null, new Http3Headers(),
+            new FakeMessageReader(["hel"u8.ToArray(), [], "lo"u8.ToArray()], trailers));
+        var writer = new FakeMessageWriter();
+        var context = new Http3Context(request, new Http3Response(writer), CancellationToken.None);
+        await routes.DispatchAsync(context);
+        await context.Response.CompleteAsync();
+        Assert.Equal(201, writer.Status);
+        Assert.Equal("f 1:hello:abc", writer.BodyText);
+    }
+
+    [Fact]
     public async Task Long_and_deep_hostile_paths_are_handled()
     {
         var routes = new Http3RouteTable().MapGet("/{*all}", Tag("all")).MapGet("/a/{x}", Tag("x"));

@@ -222,6 +222,27 @@ public sealed class Http3StaticFilesTests(StaticSite site) : IClassFixture<Stati
         Assert.Equal(200, (await Get("/static/digits.txt", ("if-none-match", "\"other\""), ("if-modified-since", later))).Status);
     }
 
+    [Fact]
+    public async Task If_match_and_if_unmodified_since_failing_is_412()
+    {
+        string etag = await EtagOfDigits();
+        string later = StaticSite.LastModified.AddHours(1).ToString("r", CultureInfo.InvariantCulture);
+        string earlier = StaticSite.LastModified.AddSeconds(-1).ToString("r", CultureInfo.InvariantCulture);
+
+        Assert.Equal(200, (await Get("/static/digits.txt", ("if-match", etag))).Status);
+        Assert.Equal(200, (await Get("/static/digits.txt", ("if-match", "*"))).Status);
+        Assert.Equal(200, (await Get("/static/digits.txt", ("if-match", $"\"x\", {etag}"))).Status);
+        Assert.Equal(412, (await Get("/static/digits.txt", ("if-match", "W/" + etag))).Status); // strong comparison
+        Assert.Equal(412, (await Get("/static/digits.txt", ("if-match", "\"x\""))).Status);
+        Assert.Equal(200, (await Get("/static/digits.txt", ("if-unmodified-since", later))).Status);
+        FakeMessageWriter failed = await Get("/static/digits.txt", ("if-unmodified-since", earlier));
+        Assert.Equal(412, failed.Status);
+        Assert.Equal(0, failed.DataWrites);
+
+        // If-Match decides over If-Unmodified-Since (RFC 9110 §13.2.2).
+        Assert.Equal(200, (await Get("/static/digits.txt", ("if-match", etag), ("if-unmodified-since", earlier))).Status);
+    }
+
     [Theory]
     [InlineData("bytes=0-3", 0, 3, "0123")]
     [InlineData("bytes=2-2", 2, 2, "2")]

@@ -84,7 +84,11 @@ internal static class RouteMatcher
         }
     }
 
-    /// <summary>Depth-first, most specific child first; true when a route with the method was found.</summary>
+    /// <summary>
+    /// Depth-first, most specific child first; true when a route with the method was found. Each
+    /// segment consumes exactly one path segment, so a trie node is reached at one path position
+    /// only and a walk visits each node at most once: backtracking stays linear in the trie's size.
+    /// </summary>
     private static bool Find(RouteNode node, ref MatchState s, int pos, int depth)
     {
         if (pos > s.TrimmedLength)

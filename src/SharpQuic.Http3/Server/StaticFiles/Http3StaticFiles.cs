@@ -81,6 +81,13 @@ public static class Http3StaticFiles
             response.Headers["etag"] = etag;
             response.Headers["last-modified"] = HttpPreconditions.FormatDate(lastModified);
 
+            if (PreconditionFailed(request.Headers, etag, lastModified))
+            {
+                response.StatusCode = 412;
+                response.ContentLength = 0;
+                return;
+            }
+
             if (NotModified(request.Headers, etag, lastModified))
             {
                 // RFC 9110 §15.4.5: 304 carries the validators but no content.
@@ -159,6 +166,27 @@ public static class Http3StaticFiles
         {
             return null;
         }
+    }
+
+    /// <summary>RFC 9110 §13.2.2 steps 1–2: If-Match decides when present, else If-Unmodified-Since.</summary>
+    private static bool PreconditionFailed(Http3Headers headers, string etag, DateTimeOffset lastModified)
+    {
+        if (headers.Contains("if-match"))
+        {
+            foreach (string line in headers.GetValues("if-match"))
+            {
+                if (HttpPreconditions.MatchHits(line, etag))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return headers.TryGetValue("if-unmodified-since", out string? since)
+            && HttpPreconditions.TryParseDate(since, out DateTimeOffset date)
+            && lastModified > date;
     }
 
     /// <summary>RFC 9110 §13.2.2 steps 3–4: If-None-Match decides when present, else If-Modified-Since.</summary>

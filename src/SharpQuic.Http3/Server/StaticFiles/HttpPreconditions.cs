@@ -50,7 +50,15 @@ internal static class HttpPreconditions
     /// by weak comparison (RFC 9110 §13.1.2, §8.8.3.2): opaque tags equal, W/ ignored. A malformed
     /// list matches only through the tags read before the fault.
     /// </summary>
-    public static bool NoneMatchHits(string value, string etag)
+    public static bool NoneMatchHits(string value, string etag) => ListHits(value, etag, strong: false);
+
+    /// <summary>
+    /// Whether an If-Match value ("*" or a list of entity-tags) matches <paramref name="etag"/> by
+    /// strong comparison (RFC 9110 §13.1.1, §8.8.3.2): a weak tag never matches.
+    /// </summary>
+    public static bool MatchHits(string value, string etag) => ListHits(value, etag, strong: true);
+
+    private static bool ListHits(string value, string etag, bool strong)
     {
         ReadOnlySpan<char> ours = Opaque(etag);
         ReadOnlySpan<char> rest = value.AsSpan().Trim(" \t");
@@ -67,12 +75,12 @@ internal static class HttpPreconditions
                 break;
             }
 
-            if (!TryReadTag(ref rest, out _, out ReadOnlySpan<char> opaque))
+            if (!TryReadTag(ref rest, out bool weak, out ReadOnlySpan<char> opaque))
             {
                 return false;
             }
 
-            if (opaque.SequenceEqual(ours))
+            if (!(strong && weak) && opaque.SequenceEqual(ours))
             {
                 return true;
             }
