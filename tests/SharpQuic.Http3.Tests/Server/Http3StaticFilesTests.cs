@@ -176,7 +176,10 @@ public sealed class Http3StaticFilesTests(StaticSite site) : IClassFixture<Stati
             Assert.Equal(404, writer.Status);
         }
 
-        Assert.Equal("0123456789", (await Get("/static/good.txt")).BodyText);
+        FakeMessageWriter linked = await Get("/static/good.txt");
+        Assert.Equal("0123456789", linked.BodyText);
+        Assert.Equal("10", linked.Field("content-length"));
+        Assert.Equal((await Get("/static/digits.txt")).Field("etag"), linked.Field("etag"));
     }
 
     [Fact]
@@ -321,6 +324,29 @@ public sealed class Http3StaticFilesTests(StaticSite site) : IClassFixture<Stati
         await context.Response.CompleteAsync();
         Assert.Equal(405, writer.Status);
         Assert.True(File.Exists(Path.Combine(site.Root, "digits.txt")));
+    }
+
+    [Fact]
+    public async Task A_fifo_in_the_root_is_never_opened()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        string fifo = Path.Combine(site.Root, "pipe.txt");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // Opening a FIFO blocks until a writer comes; the server must answer without opening it.
+        Task<FakeMessageWriter> serving = Get("/static/pipe.txt");
+        Assert.Same(serving, await Task.WhenAny(serving, Task.Delay(TimeSpan.FromSeconds(10))));
+        FakeMessageWriter writer = await serving;
+        Assert.Equal("0", writer.Field("content-length"));
+        Assert.Equal(0, writer.DataWrites);
     }
 
     [Fact]

@@ -63,71 +63,84 @@ public static class Http3StaticFiles
         }
 
         string root = StaticFilePath.NormalizeRoot(rootDirectory);
-        FileStream? file = OpenFile(root, relativePath, out string fullPath);
+        FileInfo? info = FindFile(root, relativePath, out string name);
+        if (info is null)
+        {
+            await WriteNotFoundAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        long length = info.Length;
+        DateTime written = info.LastWriteTimeUtc;
+
+        // HTTP-dates have whole seconds; compare and tag with the same precision.
+        var lastModified = new DateTimeOffset(written.Ticks - (written.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        string etag = string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{written.Ticks:x}\"");
+        response.Headers["etag"] = etag;
+        response.Headers["last-modified"] = HttpPreconditions.FormatDate(lastModified);
+
+        if (PreconditionFailed(request.Headers, etag, lastModified))
+        {
+            response.StatusCode = 412;
+            response.ContentLength = 0;
+            return;
+        }
+
+        if (NotModified(request.Headers, etag, lastModified))
+        {
+            // RFC 9110 §15.4.5: 304 carries the validators but no content.
+            response.StatusCode = 304;
+            return;
+        }
+
+        response.ContentType = StaticContentTypes.For(name); // the name asked for, not a link's target
+        response.Headers["accept-ranges"] = "bytes";
+        long start = 0;
+        long count = length;
+        switch (SelectRange(request, etag, lastModified, length, out long rangeStart, out long rangeCount))
+        {
+            case RangeRequest.Single:
+                start = rangeStart;
+                count = rangeCount;
+                response.StatusCode = 206;
+                response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{start + count - 1}/{length}");
+                break;
+            case RangeRequest.Unsatisfiable:
+                // RFC 9110 §15.5.17: 416 says the current length.
+                response.StatusCode = 416;
+                response.ContentType = null;
+                response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes */{length}");
+                response.ContentLength = 0;
+                return;
+        }
+
+        response.ContentLength = count;
+
+        // Opened only when bytes are needed. Besides sparing HEAD, 304 and empty files the open,
+        // this never opens what reports no size: a FIFO, socket or device in the root would block
+        // open(2) (and a thread) until a writer appears.
+        if (head || count == 0)
+        {
+            return;
+        }
+
+        FileStream? file = OpenRead(info.FullName);
         if (file is null)
         {
+            // Gone between the stat and the open; nothing has been sent yet.
+            response.Headers.Clear();
             await WriteNotFoundAsync(context).ConfigureAwait(false);
             return;
         }
 
         await using (file.ConfigureAwait(false))
         {
-            long length = file.Length;
-            DateTime written = File.GetLastWriteTimeUtc(fullPath);
-
-            // HTTP-dates have whole seconds; compare and tag with the same precision.
-            var lastModified = new DateTimeOffset(written.Ticks - (written.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-            string etag = string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{written.Ticks:x}\"");
-            response.Headers["etag"] = etag;
-            response.Headers["last-modified"] = HttpPreconditions.FormatDate(lastModified);
-
-            if (PreconditionFailed(request.Headers, etag, lastModified))
-            {
-                response.StatusCode = 412;
-                response.ContentLength = 0;
-                return;
-            }
-
-            if (NotModified(request.Headers, etag, lastModified))
-            {
-                // RFC 9110 §15.4.5: 304 carries the validators but no content.
-                response.StatusCode = 304;
-                return;
-            }
-
-            response.ContentType = StaticContentTypes.For(fullPath);
-            response.Headers["accept-ranges"] = "bytes";
-            long start = 0;
-            long count = length;
-            switch (SelectRange(request, etag, lastModified, length, out long rangeStart, out long rangeCount))
-            {
-                case RangeRequest.Single:
-                    start = rangeStart;
-                    count = rangeCount;
-                    response.StatusCode = 206;
-                    response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{start + count - 1}/{length}");
-                    break;
-                case RangeRequest.Unsatisfiable:
-                    // RFC 9110 §15.5.17: 416 says the current length.
-                    response.StatusCode = 416;
-                    response.ContentType = null;
-                    response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes */{length}");
-                    response.ContentLength = 0;
-                    return;
-            }
-
-            response.ContentLength = count;
-            if (head || count == 0)
-            {
-                return;
-            }
-
             await CopyAsync(file, start, count, context).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Opens the file the path names (a directory's index.html), or null for anything refused or missing.</summary>
-    private static FileStream? OpenFile(string root, string relativePath, out string fullPath)
+    /// <summary>The regular file the path names (a directory's index.html), or null for anything refused or missing.</summary>
+    private static FileInfo? FindFile(string root, string relativePath, out string fullPath)
     {
         if (!StaticFilePath.TryResolve(root, relativePath, out fullPath))
         {
@@ -144,12 +157,25 @@ public static class Http3StaticFiles
         {
             // The index is resolved like any other name, so an index.html link leading outside is refused too.
             string relativeIndex = relativePath.Length == 0 || relativePath.EndsWith('/') ? relativePath + IndexFile : relativePath + "/" + IndexFile;
-            if (!StaticFilePath.TryResolve(root, relativeIndex, out fullPath) || Directory.Exists(fullPath))
+            if (!StaticFilePath.TryResolve(root, relativeIndex, out fullPath))
             {
                 return null;
             }
         }
 
+        // FileInfo.Exists is false for directories. A link's own FileInfo has the link's size and
+        // times, so describe its final target (StaticFilePath checked that it is inside the root).
+        var info = new FileInfo(fullPath);
+        if (info.Exists && info.LinkTarget is not null)
+        {
+            info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
+        }
+
+        return info is { Exists: true } ? info : null;
+    }
+
+    private static FileStream? OpenRead(string fullPath)
+    {
         try
         {
             // No FileStream buffer: reads go straight into our one pooled chunk.
