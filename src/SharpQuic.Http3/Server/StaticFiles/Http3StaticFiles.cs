@@ -70,51 +70,10 @@ public static class Http3StaticFiles
             return;
         }
 
-        long length = info.Length;
-        DateTime written = info.LastWriteTimeUtc;
-
-        // HTTP-dates have whole seconds; compare and tag with the same precision.
-        var lastModified = new DateTimeOffset(written.Ticks - (written.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        string etag = string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{written.Ticks:x}\"");
-        response.Headers["etag"] = etag;
-        response.Headers["last-modified"] = HttpPreconditions.FormatDate(lastModified);
-
-        if (PreconditionFailed(request.Headers, etag, lastModified))
+        if (!SetHeaders(request, response, info, name, out long start, out long count))
         {
-            response.StatusCode = 412;
-            response.ContentLength = 0;
             return;
         }
-
-        if (NotModified(request.Headers, etag, lastModified))
-        {
-            // RFC 9110 §15.4.5: 304 carries the validators but no content.
-            response.StatusCode = 304;
-            return;
-        }
-
-        response.ContentType = StaticContentTypes.For(name); // the name asked for, not a link's target
-        response.Headers["accept-ranges"] = "bytes";
-        long start = 0;
-        long count = length;
-        switch (SelectRange(request, etag, lastModified, length, out long rangeStart, out long rangeCount))
-        {
-            case RangeRequest.Single:
-                start = rangeStart;
-                count = rangeCount;
-                response.StatusCode = 206;
-                response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{start + count - 1}/{length}");
-                break;
-            case RangeRequest.Unsatisfiable:
-                // RFC 9110 §15.5.17: 416 says the current length.
-                response.StatusCode = 416;
-                response.ContentType = null;
-                response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes */{length}");
-                response.ContentLength = 0;
-                return;
-        }
-
-        response.ContentLength = count;
 
         // Opened only when bytes are needed. Besides sparing HEAD, 304 and empty files the open,
         // this never opens what reports no size: a FIFO, socket or device in the root would block
@@ -137,6 +96,62 @@ public static class Http3StaticFiles
         {
             await CopyAsync(file, start, count, context).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Sets the status and fields for <paramref name="info"/>: validators, then the preconditions
+    /// (412, 304), then the range (206, 416). True when content follows: bytes
+    /// [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the file.
+    /// </summary>
+    private static bool SetHeaders(Http3Request request, Http3Response response, FileInfo info, string name, out long start, out long count)
+    {
+        start = 0;
+        count = 0;
+        long length = info.Length;
+        DateTime written = info.LastWriteTimeUtc;
+
+        // HTTP-dates have whole seconds; compare and tag with the same precision.
+        var lastModified = new DateTimeOffset(written.Ticks - (written.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        string etag = string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{written.Ticks:x}\"");
+        response.Headers["etag"] = etag;
+        response.Headers["last-modified"] = HttpPreconditions.FormatDate(lastModified);
+
+        if (PreconditionFailed(request.Headers, etag, lastModified))
+        {
+            response.StatusCode = 412;
+            response.ContentLength = 0;
+            return false;
+        }
+
+        if (NotModified(request.Headers, etag, lastModified))
+        {
+            // RFC 9110 §15.4.5: 304 carries the validators but no content.
+            response.StatusCode = 304;
+            return false;
+        }
+
+        response.ContentType = StaticContentTypes.For(name); // the name asked for, not a link's target
+        response.Headers["accept-ranges"] = "bytes";
+        count = length;
+        switch (SelectRange(request, etag, lastModified, length, out long rangeStart, out long rangeCount))
+        {
+            case RangeRequest.Single:
+                start = rangeStart;
+                count = rangeCount;
+                response.StatusCode = 206;
+                response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{start + count - 1}/{length}");
+                break;
+            case RangeRequest.Unsatisfiable:
+                // RFC 9110 §15.5.17: 416 says the current length.
+                response.StatusCode = 416;
+                response.ContentType = null;
+                response.Headers["content-range"] = string.Create(CultureInfo.InvariantCulture, $"bytes */{length}");
+                response.ContentLength = 0;
+                return false;
+        }
+
+        response.ContentLength = count;
+        return true;
     }
 
     /// <summary>The regular file the path names (a directory's index.html), or null for anything refused or missing.</summary>
