@@ -72,6 +72,13 @@ public sealed class Http3Response
 
     internal IHttp3MessageWriter Writer => _writer;
 
+    /// <summary>For HEAD (RFC 9110 §9.3.2): the header section is sent as for GET (content-length
+    /// included), but body writes are only counted in <see cref="SuppressedBodyBytes"/>, never sent.</summary>
+    internal bool SuppressBody { get; set; }
+
+    /// <summary>The body bytes discarded because of <see cref="SuppressBody"/>.</summary>
+    internal long SuppressedBodyBytes { get; private set; }
+
     /// <summary>Sends the header section now, without content.</summary>
     public async ValueTask StartAsync(CancellationToken cancellationToken = default)
     {
@@ -98,6 +105,12 @@ public sealed class Http3Response
         if (!HasStarted)
         {
             await SendHeaderSectionAsync(endStream: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (SuppressBody)
+        {
+            SuppressedBodyBytes += data.Length;
+            return;
         }
 
         if (!data.IsEmpty)
