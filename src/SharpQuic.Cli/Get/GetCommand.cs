@@ -11,7 +11,7 @@ using SharpQuic.Cli.Serve;
 namespace SharpQuic.Cli.Get;
 
 /// <summary>
-/// <c>sharpquic get ADDR:PORT [--data FILE | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher NAME]
+/// <c>sharpquic echo get ADDR:PORT [--data FILE | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher NAME]
 /// [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]] [--session-file F [--early-data]]</c>: one
 /// bidirectional stream to an echo server, checked end to end; with <c>--datagram</c>, first N datagrams (RFC 9221)
 /// echoed, counted and timed; with <c>--session-file</c>, the session ticket is loaded from and stored to F (resumption),
@@ -19,7 +19,7 @@ namespace SharpQuic.Cli.Get;
 /// </summary>
 internal static class GetCommand
 {
-    public const string Usage = "sharpquic get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]] [--session-file F [--early-data]] [--migrate]";
+    public const string Usage = "sharpquic echo get ADDR:PORT [--data FILE|- | --bytes N] [-o FILE] [--insecure] [--group NAME] [--cipher aes128|aes256|chacha20] [--quic-version 1|2] [--qlog-dir DIR] [--datagram N [--datagram-size B]] [--session-file F [--early-data]] [--migrate]";
 
     private const int ChunkSize = 64 * 1024;
 
@@ -82,7 +82,7 @@ internal static class GetCommand
 
         if (line is null || problem is not null)
         {
-            error.WriteLine($"sharpquic get: {problem}");
+            error.WriteLine($"sharpquic echo get: {problem}");
             error.WriteLine("usage: " + Usage);
             return 2;
         }
@@ -109,7 +109,7 @@ internal static class GetCommand
         problem = ClientSecurity.Apply(options, line.Value("--group"), line.Value("--cipher"));
         if (problem is not null)
         {
-            error.WriteLine($"sharpquic get: {problem}");
+            error.WriteLine($"sharpquic echo get: {problem}");
             return 2;
         }
 
@@ -137,7 +137,7 @@ internal static class GetCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not QuicException)
         {
-            error.WriteLine($"sharpquic get: {e.Message}");
+            error.WriteLine($"sharpquic echo get: {e.Message}");
             return 1;
         }
         finally
@@ -165,12 +165,12 @@ internal static class GetCommand
         catch (ArgumentException e)
         {
             // The library names the bad setting (an unknown --group, say).
-            error.WriteLine($"sharpquic get: {e.Message}");
+            error.WriteLine($"sharpquic echo get: {e.Message}");
             return 1;
         }
         catch (Exception e) when (e is QuicException or AuthenticationException or System.Net.Sockets.SocketException)
         {
-            error.WriteLine($"sharpquic get: cannot connect to {options.RemoteEndPoint}: {ClientSecurity.Describe(e)}");
+            error.WriteLine($"sharpquic echo get: cannot connect to {options.RemoteEndPoint}: {ClientSecurity.Describe(e)}");
             return 1;
         }
 
@@ -198,8 +198,8 @@ internal static class GetCommand
                     if (connection.MaxDatagramSize < datagrams.Size)
                     {
                         error.WriteLine(connection.MaxDatagramSize == 0
-                            ? "sharpquic get: the server does not accept datagrams (no max_datagram_frame_size, RFC 9221)"
-                            : $"sharpquic get: --datagram-size {datagrams.Size} is more than the {connection.MaxDatagramSize} bytes that fit in one packet to this server");
+                            ? "sharpquic echo get: the server does not accept datagrams (no max_datagram_frame_size, RFC 9221)"
+                            : $"sharpquic echo get: --datagram-size {datagrams.Size} is more than the {connection.MaxDatagramSize} bytes that fit in one packet to this server");
                         return 1;
                     }
 
@@ -231,7 +231,7 @@ internal static class GetCommand
                     error.WriteLine(SessionFile.Describe(connection));
                     if (!await SessionFile.SaveAsync(connection, sessionFile, cancellationToken).ConfigureAwait(false))
                     {
-                        error.WriteLine($"sharpquic get: the server sent no session ticket; {sessionFile} not written");
+                        error.WriteLine($"sharpquic echo get: the server sent no session ticket; {sessionFile} not written");
                     }
                 }
 
@@ -239,7 +239,7 @@ internal static class GetCommand
             }
             catch (QuicException e)
             {
-                error.WriteLine($"sharpquic get: the exchange failed: {ClientSecurity.Describe(e)}");
+                error.WriteLine($"sharpquic echo get: the exchange failed: {ClientSecurity.Describe(e)}");
                 return 1;
             }
 
@@ -250,14 +250,14 @@ internal static class GetCommand
             byte[] receivedDigest = receivedHash.GetHashAndReset();
             if (sent != received || !sentDigest.AsSpan().SequenceEqual(receivedDigest))
             {
-                error.WriteLine($"sharpquic get: the echo differs from what was sent (SHA-256 sent {Convert.ToHexStringLower(sentDigest)}, received {Convert.ToHexStringLower(receivedDigest)})");
+                error.WriteLine($"sharpquic echo get: the echo differs from what was sent (SHA-256 sent {Convert.ToHexStringLower(sentDigest)}, received {Convert.ToHexStringLower(receivedDigest)})");
                 return 1;
             }
 
             error.WriteLine($"echo verified: SHA-256 {Convert.ToHexStringLower(receivedDigest)}");
             if (probe is { Echoed: 0 } or { Corrupt: > 0 })
             {
-                error.WriteLine("sharpquic get: no datagram came back, or one came back altered");
+                error.WriteLine("sharpquic echo get: no datagram came back, or one came back altered");
                 return 1;
             }
 

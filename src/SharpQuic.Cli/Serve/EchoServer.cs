@@ -7,7 +7,7 @@ using SharpQuic.Cli.Common;
 namespace SharpQuic.Cli.Serve;
 
 /// <summary>
-/// The echo/discard server behind <c>sharpquic serve</c> (protocol in the CLI README): every bidirectional stream
+/// The echo/discard server behind <c>sharpquic echo serve</c> (protocol in the CLI README): every bidirectional stream
 /// the client opens is echoed back on itself until FIN; every unidirectional one is read and discarded; every
 /// datagram (RFC 9221) is sent back as it came.
 /// </summary>

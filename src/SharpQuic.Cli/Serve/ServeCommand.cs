@@ -4,10 +4,10 @@ using SharpQuic.Cli.Common;
 
 namespace SharpQuic.Cli.Serve;
 
-/// <summary><c>sharpquic serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--qlog-dir DIR]</c>.</summary>
+/// <summary><c>sharpquic echo serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--qlog-dir DIR]</c>.</summary>
 internal static class ServeCommand
 {
-    public const string Usage = "sharpquic serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--early-data] [--qlog-dir DIR]";
+    public const string Usage = "sharpquic echo serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--early-data] [--qlog-dir DIR]";
 
     private static readonly string[] s_valueOptions = ["--listen", "--cert", "--key", "--qlog-dir"];
     private static readonly string[] s_flagOptions = ["--retry", "--early-data"];
@@ -53,7 +53,7 @@ internal static class ServeCommand
 
         if (line is null || problem is not null)
         {
-            error.WriteLine($"sharpquic serve: {problem}");
+            error.WriteLine($"sharpquic echo serve: {problem}");
             error.WriteLine("usage: " + Usage);
             return null;
         }
@@ -61,7 +61,7 @@ internal static class ServeCommand
         X509Certificate2? certificate = ServerCertificate.Resolve(line.Value("--cert"), line.Value("--key"), out problem);
         if (certificate is null)
         {
-            error.WriteLine($"sharpquic serve: {problem}");
+            error.WriteLine($"sharpquic echo serve: {problem}");
             return null;
         }
 
@@ -73,7 +73,7 @@ internal static class ServeCommand
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or QuicException or IOException)
         {
-            error.WriteLine($"sharpquic serve: cannot listen on {listen}: {e.Message}");
+            error.WriteLine($"sharpquic echo serve: cannot listen on {listen}: {e.Message}");
             certificate.Dispose();
             return null;
         }

@@ -18,14 +18,12 @@ namespace SharpQuic.Http3;
 public sealed class Http3MessageHandler : HttpMessageHandler
 {
     private readonly Http3ConnectionPool _pool;
-    private readonly bool _usesDefaultFactory;
     private int _disposed;
 
     /// <summary>Creates a handler that connects with <paramref name="options"/> (defaults when null).</summary>
     public Http3MessageHandler(Http3ClientOptions? options = null)
         : this(CreateDefaultFactory(options ?? new Http3ClientOptions()), options)
     {
-        _usesDefaultFactory = true;
     }
 
     /// <summary>Creates a handler whose connections come from <paramref name="connectionFactory"/> (tests, the lead's wiring).</summary>
@@ -36,13 +34,6 @@ public sealed class Http3MessageHandler : HttpMessageHandler
         options.Validate();
         _pool = new Http3ConnectionPool(connectionFactory, options.ConnectTimeout, options.MaxConnectionsPerOrigin);
     }
-
-    /// <summary>
-    /// How the public constructor opens a connection: set by the HTTP/3 connection code (<c>Http3ClientConnection</c>).
-    /// Receives the origin, the handler's options (see <see cref="Http3ClientOptions.CreateQuicOptions"/>) and a token
-    /// that fires on the connect timeout or when the handler is disposed.
-    /// </summary>
-    internal static Func<Http3Origin, Http3ClientOptions, CancellationToken, ValueTask<IHttp3ClientConnection>>? DefaultConnectionFactory { get; set; }
 
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -55,11 +46,6 @@ public sealed class Http3MessageHandler : HttpMessageHandler
         }
 
         Http3MessageMapping.CheckVersion(request);
-        if (_usesDefaultFactory && DefaultConnectionFactory is null)
-        {
-            throw NoConnectionImplementation();
-        }
-
         (Http3Headers pseudoHeaders, Http3Headers fields) = Http3MessageMapping.BuildRequestHeaders(request, origin);
         bool replayable = IsReplayable(request.Content);
         for (int attempt = 0; ; attempt++)
@@ -165,14 +151,7 @@ public sealed class Http3MessageHandler : HttpMessageHandler
         _ => new HttpRequestException(HttpRequestError.Unknown, "The HTTP/3 request failed: " + e.Message, e),
     };
 
-    private static InvalidOperationException NoConnectionImplementation() =>
-        new("No HTTP/3 connection implementation is registered: Http3MessageHandler.DefaultConnectionFactory is null.");
-
     private static Func<Http3Origin, CancellationToken, ValueTask<IHttp3ClientConnection>> CreateDefaultFactory(Http3ClientOptions options) =>
-        (origin, cancellationToken) =>
-        {
-            Func<Http3Origin, Http3ClientOptions, CancellationToken, ValueTask<IHttp3ClientConnection>> factory = DefaultConnectionFactory
-                ?? throw NoConnectionImplementation();
-            return factory(origin, options, cancellationToken);
-        };
+        async (origin, cancellationToken) =>
+            await Http3ClientConnection.ConnectAsync(options.CreateQuicOptions(origin), cancellationToken: cancellationToken).ConfigureAwait(false);
 }

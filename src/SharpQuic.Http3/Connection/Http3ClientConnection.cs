@@ -95,6 +95,26 @@ internal sealed class Http3ClientConnection : Http3Connection, IHttp3ClientConne
         return new Http3RequestStream(this, stream);
     }
 
+    /// <summary>Says goodbye with GOAWAY (RFC 9114 §5.2: a client's carries a push ID; we allow none, so 0), then closes with H3_NO_ERROR.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (!Closing.IsCancellationRequested)
+        {
+            try
+            {
+                byte[] frame = new byte[3];
+                Http3FrameWriter.TryWriteGoAway(frame, 0, out int n);
+                await SendControlFrameAsync(frame.AsMemory(0, n), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is QuicException or InvalidOperationException or ObjectDisposedException or Http3Exception)
+            {
+                // Already closing: the GOAWAY is a courtesy.
+            }
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     protected override void OnPeerBidirectionalStream(QuicStream stream)
     {

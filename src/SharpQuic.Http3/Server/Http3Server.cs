@@ -67,6 +67,13 @@ public sealed class Http3Server : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Starts listening and serving requests through <paramref name="routes"/> (404/405 for the rest).</summary>
+    public static Task<Http3Server> StartAsync(Http3ServerOptions options, Http3RouteTable routes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        return StartAsync(options, routes.DispatchAsync, cancellationToken);
+    }
+
     /// <summary>
     /// Stops accepting connections, sends GOAWAY on every connection, waits for in-flight requests
     /// (at most <see cref="Http3ServerOptions.ShutdownTimeout"/>, or <paramref name="timeout"/>), then closes.

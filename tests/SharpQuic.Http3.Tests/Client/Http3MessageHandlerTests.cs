@@ -435,47 +435,6 @@ public sealed class Http3MessageHandlerTests
     }
 
     [Fact]
-    public async Task PublicConstructor_WithoutARegisteredConnection_ThrowsInvalidOperation()
-    {
-        Func<Http3Origin, Http3ClientOptions, CancellationToken, ValueTask<IHttp3ClientConnection>>? saved = Http3MessageHandler.DefaultConnectionFactory;
-        Http3MessageHandler.DefaultConnectionFactory = null;
-        try
-        {
-            using var client = new HttpClient(new Http3MessageHandler()) { DefaultRequestVersion = HttpVersion.Version30 };
-            await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync("https://example.com/"));
-        }
-        finally
-        {
-            Http3MessageHandler.DefaultConnectionFactory = saved;
-        }
-    }
-
-    [Fact]
-    public async Task PublicConstructor_UsesTheRegisteredFactory_WithTheOptions()
-    {
-        var fake = new FakeConnectionFactory(Respond200);
-        Http3ClientOptions? seen = null;
-        Func<Http3Origin, Http3ClientOptions, CancellationToken, ValueTask<IHttp3ClientConnection>>? saved = Http3MessageHandler.DefaultConnectionFactory;
-        Http3MessageHandler.DefaultConnectionFactory = (origin, options, ct) =>
-        {
-            seen = options;
-            return fake.ConnectAsync(origin, ct);
-        };
-        try
-        {
-            var options = new Http3ClientOptions { IdleTimeout = TimeSpan.FromSeconds(3) };
-            using var client = new HttpClient(new Http3MessageHandler(options)) { DefaultRequestVersion = HttpVersion.Version30 };
-            using HttpResponseMessage response = await client.GetAsync("https://example.com/").WaitAsync(Patience);
-            Assert.Same(options, seen);
-            Assert.Equal(1, fake.Connects);
-        }
-        finally
-        {
-            Http3MessageHandler.DefaultConnectionFactory = saved;
-        }
-    }
-
-    [Fact]
     public void CreateQuicOptions_SetsAlpnSniTimeoutsAndStreamLimits_ThenTheCallback()
     {
         var options = new Http3ClientOptions
