@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 
 # Debian packages the test suite needs. Interop peers (ngtcp2-client, ngtcp2-server, tshark,
 # chromium) join this list with the issues whose tests use them.
-packages=(ngtcp2-client ngtcp2-server tshark)
+packages=(ngtcp2-client ngtcp2-server tshark chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
