@@ -241,6 +241,68 @@ public sealed class PrioritySchedulingTests
         Assert.Equal(0UL, again.Stream[0].Offset);
     }
 
+    [Fact]
+    public void SchedulingAndReprioritizingAllocateNothingOnceWarm()
+    {
+        var options = new StreamManagerOptions { MaxData = 1UL << 40, MaxStreamDataUni = 1UL << 30, MaxDataWindowLimit = 1UL << 30 };
+        var (client, _) = StreamTestKit.Pair(options);
+        var ids = new StreamId[6];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = Open(client, StreamDirection.Unidirectional, urgency: (byte)(i % 3), incremental: i % 2 == 0);
+        }
+
+        byte[] data = new byte[8192];
+        byte[] packet = new byte[StreamTestKit.PacketSize];
+        long frames = 0;
+        void Round(int round)
+        {
+            for (int i = 0; i < ids.Length; i++)
+            {
+                client.Write(ids[i], data);
+            }
+
+            // Move one queued stream around while it has data.
+            client.SetPriority(ids[round % ids.Length], (byte)(round % 8), incremental: round % 3 == 0);
+            while (true)
+            {
+                var writer = new Core.Wire.QuicWriter(packet);
+                bool any = false;
+                while (client.TryWriteStreamFrame(ref writer, out SentStreamFrame sent))
+                {
+                    client.OnStreamFrameAcked(sent);
+                    frames++;
+                    any = true;
+                }
+
+                if (!any)
+                {
+                    break;
+                }
+            }
+
+            while (client.PollEvent(out _))
+            {
+            }
+        }
+
+        for (int r = 0; r < 200; r++)
+        {
+            Round(r);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long framesBefore = frames;
+        for (int r = 200; r < 400; r++)
+        {
+            Round(r);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(frames - framesBefore > 5000);
+        Assert.Equal(0, allocated);
+    }
+
     private static StreamId Open(StreamManager manager, StreamDirection direction, byte urgency, bool incremental)
     {
         Assert.True(manager.TryOpenStream(direction, out StreamId id));
