@@ -20,7 +20,9 @@ namespace SharpQuic.Core.Streams;
 /// <para>A stream that never had a priority set is urgency 3, incremental (<see cref="StreamRecord"/>): plain
 /// round robin among such streams, which keeps raw QUIC users fair.</para>
 /// <para>Changing the priority of a queued stream pushes a fresh entry into its new bucket and invalidates the
-/// old one by an epoch number (lazy deletion, O(log n)); stale entries are dropped when they reach the head.
+/// old one by an epoch number (lazy deletion, O(log n)); stale entries are dropped when they reach the head, and
+/// when they outnumber the live ones all buckets are compacted (priority changes come from the peer through
+/// PRIORITY_UPDATE, so they must not pile up in a bucket that a more urgent one keeps from being visited).
 /// Picks are O(1) for incremental streams and O(log n) for non-incremental ones; nothing allocates once the
 /// queues have grown.</para>
 /// </remarks>
@@ -31,8 +33,10 @@ internal sealed class StreamSendScheduler
 
     private readonly Queue<Entry>[] _incremental = new Queue<Entry>[UrgencyLevels];
     private readonly PriorityQueue<Entry, ulong>[] _ordered = new PriorityQueue<Entry, ulong>[UrgencyLevels];
+    private readonly List<Entry> _scratch = [];
     private uint _nonEmpty;
     private int _count;
+    private int _entries;
     private int _headUrgency = -1;
     private bool _headIncremental;
 
@@ -48,6 +52,9 @@ internal sealed class StreamSendScheduler
     /// <summary>Streams queued (each once, whatever its stale entries); released streams count until they reach the head.</summary>
     public int Count => _count;
 
+    /// <summary>Queue slots held, live and stale (bounded by compaction).</summary>
+    internal int EntryCount => _entries;
+
     /// <summary>Queues a stream that may have data to send; nothing when it is already queued.</summary>
     public void Enqueue(StreamRecord record)
     {
@@ -56,9 +63,10 @@ internal sealed class StreamSendScheduler
             return;
         }
 
+        // Pushed before it counts as queued, so a compaction inside Push sees no half-queued stream.
+        Push(record);
         record.InSendQueue = true;
         _count++;
-        Push(record);
     }
 
     /// <summary>
@@ -107,6 +115,7 @@ internal sealed class StreamSendScheduler
                 }
 
                 ordered.Dequeue();
+                _entries--;
             }
 
             Queue<Entry> incremental = _incremental[urgency];
@@ -121,6 +130,7 @@ internal sealed class StreamSendScheduler
                 }
 
                 incremental.Dequeue();
+                _entries--;
             }
 
             _nonEmpty &= ~(1u << urgency);
@@ -137,6 +147,7 @@ internal sealed class StreamSendScheduler
         Entry entry = DequeueHead();
         entry.Record.InSendQueue = false;
         _count--;
+        _entries--;
     }
 
     /// <summary>
@@ -167,6 +178,11 @@ internal sealed class StreamSendScheduler
 
     private void Push(StreamRecord record)
     {
+        if (_entries > (2 * _count) + 32)
+        {
+            Compact();
+        }
+
         // A new epoch makes every older entry of this stream stale, wherever it sits.
         record.SendQueueEpoch++;
         var entry = new Entry(record, record.SendQueueEpoch);
@@ -181,9 +197,49 @@ internal sealed class StreamSendScheduler
         }
 
         _nonEmpty |= 1u << urgency;
+        _entries++;
 
         // The peeked head may just have become stale: the caller must peek again before acting on it.
         _headUrgency = -1;
+    }
+
+    /// <summary>Drops every stale entry, keeping the order of the live ones; O(n), amortised over the pushes that made them.</summary>
+    private void Compact()
+    {
+        int kept = 0;
+        for (int u = 0; u < UrgencyLevels; u++)
+        {
+            Queue<Entry> incremental = _incremental[u];
+            for (int n = incremental.Count; n > 0; n--)
+            {
+                Entry entry = incremental.Dequeue();
+                if (entry.IsCurrent)
+                {
+                    incremental.Enqueue(entry);
+                    kept++;
+                }
+            }
+
+            PriorityQueue<Entry, ulong> ordered = _ordered[u];
+            _scratch.Clear();
+            while (ordered.TryDequeue(out Entry entry, out _))
+            {
+                if (entry.IsCurrent)
+                {
+                    _scratch.Add(entry);
+                }
+            }
+
+            foreach (Entry entry in _scratch)
+            {
+                ordered.Enqueue(entry, entry.Record.Id.Value);
+            }
+
+            kept += _scratch.Count;
+        }
+
+        _scratch.Clear();
+        _entries = kept;
     }
 
     /// <summary>One queue slot: valid only while the stream is queued and no later push has replaced it.</summary>

@@ -341,3 +341,94 @@ public sealed class PrioritySchedulingTests
 
     private static int LastIndex(List<SentStreamFrame> frames, StreamId id) => frames.FindLastIndex(f => f.StreamId == id);
 }
+
+/// <summary>The scheduler on its own: picks and the bound on stale entries.</summary>
+public sealed class StreamSendSchedulerTests
+{
+    [Fact]
+    public void PriorityFlipsOfStarvedStreamsDoNotPileUpEntries()
+    {
+        var scheduler = new StreamSendScheduler();
+        var urgent = new StreamRecord(StreamId.Create(false, true, 0), null, null);
+        scheduler.SetPriority(urgent, 0, incremental: false);
+        scheduler.Enqueue(urgent);
+        var starved = new StreamRecord[10];
+        for (int i = 0; i < starved.Length; i++)
+        {
+            starved[i] = new StreamRecord(StreamId.Create(false, true, (ulong)i + 1), null, null);
+            scheduler.Enqueue(starved[i]);
+        }
+
+        // A peer flipping priorities of streams in buckets that are never visited (the urgent stream always has data).
+        for (int n = 0; n < 100_000; n++)
+        {
+            scheduler.SetPriority(starved[n % starved.Length], (byte)(6 + (n & 1)), incremental: (n & 2) == 0);
+            Assert.True(scheduler.TryPeek(out StreamRecord head));
+            Assert.Same(urgent, head);
+            scheduler.AfterFrame();
+        }
+
+        Assert.Equal(11, scheduler.Count);
+        Assert.InRange(scheduler.EntryCount, 11, (2 * 11) + 33);
+
+        // Every stream is still there exactly once, in the order of its last priority.
+        scheduler.TryPeek(out StreamRecord first);
+        scheduler.RemoveHead();
+        Assert.Same(urgent, first);
+        var seen = new HashSet<StreamRecord>();
+        int lastUrgency = -1;
+        while (scheduler.TryPeek(out StreamRecord record))
+        {
+            Assert.True(seen.Add(record));
+            Assert.True(record.Urgency >= lastUrgency);
+            lastUrgency = record.Urgency;
+            scheduler.RemoveHead();
+        }
+
+        Assert.Equal(10, seen.Count);
+        Assert.Equal(0, scheduler.Count);
+    }
+
+    [Fact]
+    public void NonIncrementalStreamsArePickedByLowestIdAndIncrementalOnesRotate()
+    {
+        var scheduler = new StreamSendScheduler();
+        var records = new StreamRecord[4];
+        for (int i = 0; i < records.Length; i++)
+        {
+            records[i] = new StreamRecord(StreamId.Create(true, true, (ulong)i), null, null);
+        }
+
+        scheduler.SetPriority(records[3], 2, incremental: false);
+        scheduler.SetPriority(records[1], 2, incremental: false);
+        scheduler.Enqueue(records[3]);
+        scheduler.Enqueue(records[1]);
+        scheduler.Enqueue(records[0]);
+        scheduler.Enqueue(records[2]);
+
+        // Non-incremental at urgency 2 stays at the head while it sends, lowest ID first.
+        for (int n = 0; n < 3; n++)
+        {
+            Assert.True(scheduler.TryPeek(out StreamRecord head));
+            Assert.Same(records[1], head);
+            scheduler.AfterFrame();
+        }
+
+        scheduler.RemoveHead();
+        Assert.True(scheduler.TryPeek(out StreamRecord next));
+        Assert.Same(records[3], next);
+        scheduler.RemoveHead();
+
+        // The two default (urgency 3, incremental) streams alternate.
+        var order = new List<StreamRecord>();
+        for (int n = 0; n < 4; n++)
+        {
+            Assert.True(scheduler.TryPeek(out StreamRecord head));
+            order.Add(head);
+            scheduler.AfterFrame();
+        }
+
+        Assert.Equal([records[0], records[2], records[0], records[2]], order);
+        Assert.Throws<InvalidOperationException>(() => scheduler.RemoveHead());
+    }
+}
