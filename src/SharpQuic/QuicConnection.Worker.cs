@@ -210,6 +210,17 @@ public sealed partial class QuicConnection
 
     internal void RunStreamCommand(QuicStream stream, in WorkerCommand command, Instant now)
     {
+        if (command.Kind == WorkerCommandKind.SetStreamPriority)
+        {
+            // Only a scheduling hint: on a closed connection it is dropped, never an error for pending operations.
+            if (Core is CoreConnection live)
+            {
+                stream.SetPriorityOnWorker(live, (byte)command.Value, command.Flags != 0);
+            }
+
+            return;
+        }
+
         if (command.Kind == WorkerCommandKind.Read)
         {
             stream.BeginRead(command.Buffer);

@@ -261,6 +261,10 @@ public sealed partial class QuicStream
         }
     }
 
+    internal void SetPriorityOnWorker(CoreConnection core, byte urgency, bool incremental) =>
+        // False when the stream is already released: nothing is left to schedule.
+        _ = core.SetStreamPriority(StreamId, urgency, incremental);
+
     internal void DisposeOnWorker(CoreConnection core, Instant now)
     {
         if (CanReadStream && !_readEnded)

@@ -202,6 +202,22 @@ public sealed partial class QuicStream : Stream
         _connection.Post(new WorkerCommand(WorkerCommandKind.Abort, this, Value: errorCode, Flags: (int)abortDirection));
     }
 
+    /// <summary>
+    /// Sets the order in which this stream's data is sent relative to the connection's other streams (the RFC 9218
+    /// scheme, applied by the transport): streams of a lower <paramref name="urgency"/> (0..7) are sent first, strictly;
+    /// among streams of one urgency, non-incremental streams are sent one at a time in stream-ID order before the
+    /// incremental ones, which share the bandwidth round robin. A stream never given a priority is urgency 3,
+    /// incremental. Callable at any time from any thread; it takes effect from the next packet the connection builds
+    /// and does nothing once the stream is over.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="urgency"/> is not 0..7.</exception>
+    public void SetPriority(int urgency, bool incremental)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(urgency);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(urgency, 7);
+        _connection.Post(new WorkerCommand(WorkerCommandKind.SetStreamPriority, this, Value: urgency, Flags: incremental ? 1 : 0));
+    }
+
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -31,6 +31,12 @@ internal sealed partial class QuicConnection
     public int Write(StreamId id, ReadOnlySpan<byte> data, bool fin = false) =>
         State == ConnectionState.Open ? _streams.Write(id, data, fin) : 0;
 
+    /// <summary>
+    /// Sets a stream's sending priority (RFC 9218 §4: urgency 0..7, lower first; incremental streams of one urgency
+    /// share bandwidth, the others go one at a time in stream-ID order). False when the stream is not held.
+    /// </summary>
+    public bool SetStreamPriority(StreamId id, byte urgency, bool incremental) => _streams.SetPriority(id, urgency, incremental);
+
     /// <summary>Reads received stream data in order.</summary>
     public StreamReadResult Read(StreamId id, Span<byte> destination, Instant now)
     {

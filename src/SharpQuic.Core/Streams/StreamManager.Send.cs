@@ -121,21 +121,23 @@ public sealed partial class StreamManager
     }
 
     /// <summary>
-    /// Writes one STREAM frame (with a Length field) from the next stream in round-robin order:
-    /// lost ranges first, then new data within the stream and connection flow control limits.
-    /// False when no stream has anything sendable or the next frame does not fit; streams found
-    /// blocked by flow control queue STREAM_DATA_BLOCKED / DATA_BLOCKED (once per limit, RFC 9000
-    /// §4.1) and wait for MAX_STREAM_DATA / MAX_DATA.
+    /// Writes one STREAM frame (with a Length field) from the stream whose turn it is in RFC 9218 order
+    /// (<see cref="StreamSendScheduler"/>): lost ranges first, then new data within the stream and connection flow
+    /// control limits. False when no stream has anything sendable or the next frame does not fit (the stream keeps
+    /// its turn for the next packet); streams found blocked by flow control leave the schedule, queue
+    /// STREAM_DATA_BLOCKED / DATA_BLOCKED (once per limit, RFC 9000 §4.1) and wait for MAX_STREAM_DATA / MAX_DATA,
+    /// so a blocked urgent stream never holds back less urgent ones.
     /// </summary>
     public bool TryWriteStreamFrame(ref QuicWriter writer, out SentStreamFrame sent)
     {
         sent = default;
-        int attempts = _sendQueue.Count;
-        while (attempts-- > 0 && _sendQueue.TryDequeue(out StreamRecord? record))
+
+        // Each turn of the loop either returns or removes the head, so it ends.
+        while (_sendQueue.TryPeek(out StreamRecord record))
         {
-            record.InSendQueue = false;
             if (record.Released || record.Send is not { } send || send.IsReset)
             {
+                _sendQueue.RemoveHead();
                 continue;
             }
 
@@ -143,6 +145,7 @@ public sealed partial class StreamManager
             ulong newDataLimit = Math.Min(send.StreamDataLimit, buffer.SentEnd + _connectionSend.Available);
             if (!buffer.TryPeekNextOffset(newDataLimit, out ulong offset))
             {
+                _sendQueue.RemoveHead();
                 NoteBlocked(record, send);
                 continue;
             }
@@ -151,8 +154,7 @@ public sealed partial class StreamManager
             if (maxLength < 0 ||
                 !buffer.TryGetNextRange(maxLength, newDataLimit, out offset, out int length, out bool fin, out ulong newBytes))
             {
-                // Does not fit this packet; the stream keeps its place for the next one.
-                EnqueueSend(record);
+                // Does not fit this packet; the stream keeps its turn for the next one.
                 return false;
             }
 
@@ -168,10 +170,11 @@ public sealed partial class StreamManager
             newDataLimit = Math.Min(send.StreamDataLimit, buffer.SentEnd + _connectionSend.Available);
             if (buffer.HasSendable(newDataLimit))
             {
-                EnqueueSend(record);
+                _sendQueue.AfterFrame();
             }
             else
             {
+                _sendQueue.RemoveHead();
                 NoteBlocked(record, send);
             }
 

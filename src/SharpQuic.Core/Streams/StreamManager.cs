@@ -4,8 +4,9 @@ namespace SharpQuic.Core.Streams;
 
 /// <summary>
 /// All streams of one connection: stream limits (RFC 9000 §4.6), connection and stream flow
-/// control (§4), the stream state machines (§3), the round-robin scheduler of stream data, the
-/// control frames to send and the events for the application. Sans-IO and single-threaded.
+/// control (§4), the stream state machines (§3), the RFC 9218 scheduler of stream data, the
+/// control frames to send and the events for the application. Stream data is sent in RFC 9218 priority order
+/// (<see cref="StreamSendScheduler"/>, <see cref="SetPriority"/>). Sans-IO and single-threaded.
 /// </summary>
 /// <remarks>
 /// <para>Method families, in the order the connection uses them:</para>
@@ -44,7 +45,7 @@ public sealed partial class StreamManager
     private readonly LocalStreamLimit _localUni;
     private RemoteStreamLimit _remoteBidi;
     private RemoteStreamLimit _remoteUni;
-    private readonly Queue<StreamRecord> _sendQueue = new();
+    private readonly StreamSendScheduler _sendQueue = new();
     private readonly Queue<StreamRecord> _controlQueue = new();
     private readonly List<StreamRecord> _connectionBlocked = [];
     private readonly Queue<StreamEvent> _events = new();
@@ -337,6 +338,39 @@ public sealed partial class StreamManager
         return new StreamReadResult(n, n > 0 ? StreamReadStatus.Data : StreamReadStatus.WouldBlock);
     }
 
+    /// <summary>
+    /// Sets the sending priority of a held stream (RFC 9218 §4: <paramref name="urgency"/> 0 is sent first, 7 last;
+    /// <paramref name="incremental"/> streams of one urgency share the connection round robin, the others are sent
+    /// one at a time in stream-ID order). Takes effect from the next STREAM frame. A stream that never had a priority
+    /// set is urgency 3, incremental. False when the stream is not held (never opened or already released).
+    /// </summary>
+    public bool SetPriority(StreamId id, byte urgency, bool incremental)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(urgency, (byte)StreamSendScheduler.UrgencyLevels);
+        if (!_streams.TryGetValue(id.Value, out StreamRecord? record))
+        {
+            return false;
+        }
+
+        _sendQueue.SetPriority(record, urgency, incremental);
+        return true;
+    }
+
+    /// <summary>The priority of a held stream (RFC 9218 §4); false when the stream is not held.</summary>
+    public bool TryGetPriority(StreamId id, out byte urgency, out bool incremental)
+    {
+        if (_streams.TryGetValue(id.Value, out StreamRecord? record))
+        {
+            urgency = record.Urgency;
+            incremental = record.Incremental;
+            return true;
+        }
+
+        urgency = StreamRecord.DefaultUrgency;
+        incremental = true;
+        return false;
+    }
+
     /// <summary>Takes the next event; false when none is waiting. Allocation-free.</summary>
     public bool PollEvent(out StreamEvent streamEvent) => _events.TryDequeue(out streamEvent);
 
@@ -437,9 +471,8 @@ public sealed partial class StreamManager
     {
         // A stream parked on connection credit may still have lost data to resend, which needs
         // no credit: it can be queued again; it parks itself again if only new data remains.
-        if (!record.InSendQueue && !record.Released)
+        if (!record.Released)
         {
-            record.InSendQueue = true;
             _sendQueue.Enqueue(record);
         }
     }

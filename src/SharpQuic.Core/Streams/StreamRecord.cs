@@ -3,6 +3,9 @@ namespace SharpQuic.Core.Streams;
 /// <summary>One live stream in a <see cref="StreamManager"/>: its two parts and its queue memberships.</summary>
 internal sealed class StreamRecord
 {
+    /// <summary>RFC 9218 §4.1: the default urgency.</summary>
+    public const byte DefaultUrgency = 3;
+
     public StreamRecord(StreamId id, SendStream? send, ReceiveStream? receive)
     {
         Id = id;
@@ -19,8 +22,23 @@ internal sealed class StreamRecord
     /// <summary>The receiving part; null for a stream only we send on.</summary>
     public ReceiveStream? Receive { get; }
 
-    /// <summary>In the round-robin queue of streams with data to send.</summary>
+    /// <summary>In the <see cref="StreamSendScheduler"/> (it may have data to send).</summary>
     public bool InSendQueue { get; set; }
+
+    /// <summary>
+    /// RFC 9218 §4.1 urgency, 0 (first) to 7. A raw QUIC stream starts at the RFC's default 3; the HTTP/3 layer
+    /// sets each request's own.
+    /// </summary>
+    public byte Urgency { get; set; } = DefaultUrgency;
+
+    /// <summary>
+    /// RFC 9218 §4.2 incremental flag. Unlike HTTP's default (false), a stream that never had a priority set is
+    /// incremental, so plain QUIC streams share the connection round robin.
+    /// </summary>
+    public bool Incremental { get; set; } = true;
+
+    /// <summary>Bumped on every push into the scheduler; older queue entries of this stream are stale.</summary>
+    public uint SendQueueEpoch { get; set; }
 
     /// <summary>In the queue of streams with control frames to send.</summary>
     public bool InControlQueue { get; set; }
