@@ -98,10 +98,15 @@ internal abstract partial class Http3Connection
                 }
             }
         }
-        catch (QuicException) when (kind != 0)
+        catch (QuicException ex) when (kind != 0 && ex.QuicError == QuicError.StreamAborted)
         {
             // A reset critical stream is a connection error (RFC 9114 §6.2.1).
             Abort(Http3ErrorCode.ClosedCriticalStream);
+        }
+        catch (QuicException ex)
+        {
+            // The connection itself ended: keep the peer's code, not a critical-stream error of ours.
+            OnConnectionLost(ex);
         }
         catch (Exception ex) when (ex is QuicException or OperationCanceledException or ObjectDisposedException)
         {

@@ -69,6 +69,11 @@ internal abstract partial class Http3Connection : IAsyncDisposable
         QuicStream encoder = await Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken).ConfigureAwait(false);
         QuicStream decoder = await Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken).ConfigureAwait(false);
 
+        // The control and QPACK streams are small and gate everything else: they go before any response data.
+        _control.SetPriority(0, incremental: true);
+        encoder.SetPriority(0, incremental: true);
+        decoder.SetPriority(0, incremental: true);
+
         var control = new ArrayBufferWriter<byte>(128);
         WritePreamble(control, Http3StreamType.Control);
         BuildLocalSettings().WriteFrame(control);
@@ -262,7 +267,11 @@ internal abstract partial class Http3Connection : IAsyncDisposable
 
     private void OnCriticalStreamFailed(Exception ex)
     {
-        if (!_closing.IsCancellationRequested)
+        if (ex is QuicException { QuicError: not QuicError.StreamAborted } connectionEnded)
+        {
+            OnConnectionLost(connectionEnded);
+        }
+        else if (!_closing.IsCancellationRequested)
         {
             Abort(Http3ErrorCode.ClosedCriticalStream);
         }

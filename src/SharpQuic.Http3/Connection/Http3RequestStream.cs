@@ -48,6 +48,9 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
 
     public Http3Headers? Trailers { get; private set; }
 
+    /// <summary>The request's priority (RFC 9218), as last set by its field or a PRIORITY_UPDATE.</summary>
+    public Http3Priority Priority { get; set; } = Http3Priority.Default;
+
     public async ValueTask<Http3HeaderSection> ReadHeadersAsync(CancellationToken cancellationToken)
     {
         if (_readState != ReadState.Headers)

@@ -13,9 +13,13 @@ internal sealed class Http3ServerConnection : Http3Connection
     private readonly Func<Http3ServerConnection, Http3RequestStream, Task> _onRequest;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
+    private readonly Dictionary<long, Http3RequestStream> _active = [];
+    private readonly Dictionary<long, Http3Priority> _earlyPriorityUpdates = [];
     private long _nextRequestId;
     private long _goAwayId = -1;
     private int _inFlight;
+
+    private const int EarlyPriorityUpdateLimit = 256;
 
     public Http3ServerConnection(QuicConnection quic, Http3ConnectionSettings settings, Func<Http3ServerConnection, Http3RequestStream, Task> onRequest)
         : base(quic, isClient: false, settings)
@@ -84,7 +88,66 @@ internal sealed class Http3ServerConnection : Http3Connection
             _inFlight++;
         }
 
-        _ = ServeAsync(new Http3RequestStream(this, stream));
+        var request = new Http3RequestStream(this, stream);
+        lock (_lock)
+        {
+            _active[stream.Id] = request;
+        }
+
+        _ = ServeAsync(request);
+    }
+
+    /// <summary>
+    /// Applies the request's priority (RFC 9218 §4: the priority field, u=3 non-incremental when
+    /// absent) to its stream; a PRIORITY_UPDATE that arrived first wins over the field (§7).
+    /// </summary>
+    public void ApplyRequestPriority(Http3RequestStream request, string? priorityField)
+    {
+        Http3Priority priority = priorityField is null ? Http3Priority.Default : Http3Priority.Parse(priorityField);
+        lock (_lock)
+        {
+            if (_earlyPriorityUpdates.Remove(request.StreamId, out Http3Priority update))
+            {
+                priority = update;
+            }
+
+            request.Priority = priority;
+        }
+
+        request.QuicStream.SetPriority(priority.Urgency, priority.Incremental);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnPriorityUpdate(ulong streamId, ReadOnlySpan<byte> priorityFieldValue)
+    {
+        // RFC 9218 §7.1: only client-initiated bidirectional streams can be prioritized this way.
+        if (streamId % 4 != 0)
+        {
+            Abort(Http3ErrorCode.IdError);
+            return;
+        }
+
+        Span<char> chars = stackalloc char[priorityFieldValue.Length];
+        int n = System.Text.Encoding.Latin1.GetChars(priorityFieldValue, chars);
+        Http3Priority priority = Http3Priority.Parse(chars[..n]);
+        Http3RequestStream? target;
+        lock (_lock)
+        {
+            if (!_active.TryGetValue((long)streamId, out target))
+            {
+                // §7.1: an update may precede its stream; keep a bounded number for streams not yet open.
+                if ((long)streamId >= _nextRequestId && _earlyPriorityUpdates.Count < EarlyPriorityUpdateLimit)
+                {
+                    _earlyPriorityUpdates[(long)streamId] = priority;
+                }
+
+                return;
+            }
+
+            target.Priority = priority;
+        }
+
+        target.QuicStream.SetPriority(priority.Urgency, priority.Incremental);
     }
 
     /// <inheritdoc/>
@@ -112,6 +175,7 @@ internal sealed class Http3ServerConnection : Http3Connection
             await request.DisposeAsync().ConfigureAwait(false);
             lock (_lock)
             {
+                _active.Remove(request.StreamId);
                 if (--_inFlight == 0 && _goAwayId >= 0)
                 {
                     _drained.TrySetResult();

@@ -1,4 +1,4 @@
-namespace SharpQuic.Http3.Priority;
+namespace SharpQuic.Http3;
 
 /// <summary>
 /// The RFC 9218 priority of an HTTP response: an urgency (0 most urgent … 7 least, default 3, §4.1) and whether

@@ -1,4 +1,4 @@
-namespace SharpQuic.Http3.Priority;
+namespace SharpQuic.Http3;
 
 /// <summary>The type of a Dictionary member's value (RFC 8941 §3.3).</summary>
 internal enum StructuredFieldKind : byte

@@ -64,6 +64,9 @@ public sealed class Http3Request
     /// <summary>The trailers, once the body has been read to its end; null before that or when there were none.</summary>
     public Http3Headers? Trailers => _body.Ended ? _reader.Trailers : null;
 
+    /// <summary>The request's priority (RFC 9218): from its priority field, or the client's latest PRIORITY_UPDATE.</summary>
+    public Http3Priority Priority => (_reader as Http3RequestStream)?.Priority ?? Http3Priority.Default;
+
     /// <summary>The client's address.</summary>
     public IPEndPoint? RemoteEndPoint { get; internal init; }
 

@@ -217,6 +217,8 @@ public sealed class Http3Server : IAsyncDisposable
             return;
         }
 
+        connection.ApplyRequestPriority(stream, head.Fields["priority"]);
+
         // The client resetting the request or stopping the response cancels the handler (§4.1.1).
         _ = stream.QuicStream.ReadsClosed.ContinueWith(static (t, s) => CancelQuietly((CancellationTokenSource)s!), aborted,
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

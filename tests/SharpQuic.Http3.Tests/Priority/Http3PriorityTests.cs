@@ -1,6 +1,6 @@
-using SharpQuic.Http3.Priority;
 
-namespace SharpQuic.Http3.Tests.Priority;
+
+namespace SharpQuic.Http3.Tests.Priorities;
 
 /// <summary>RFC 9218 §4–§5 Priority field values over RFC 8941 Dictionary syntax.</summary>
 public sealed class Http3PriorityTests
