@@ -10,7 +10,8 @@ public abstract partial class QuicConnectionOptions
     /// ("LABEL client_random secret", one line each), the format Wireshark and tshark read to decrypt QUIC packets.
     /// Null (the default) writes nothing. Secrets leave the process only this way, and only when this is set: anyone
     /// who reads the file can decrypt the connection, so use it for debugging only. Writes from all connections of
-    /// the process are serialized, so several connections may share one file.
+    /// the process are serialized, so several connections may share one file. A file that cannot be written (missing
+    /// folder, no permission) is skipped silently: the connection is not affected.
     /// </summary>
     public string? KeyLogFile { get; set; }
 
@@ -28,7 +29,15 @@ public abstract partial class QuicConnectionOptions
             // the file each time keeps no handle alive and lets the user delete or rotate it between connections.
             lock (s_lock)
             {
-                File.AppendAllText(path, line + "\n", Encoding.ASCII);
+                try
+                {
+                    File.AppendAllText(path, line + "\n", Encoding.ASCII);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+                {
+                    // A debugging aid must not fail the handshake it describes (this runs inside the TLS engine on
+                    // the connection's worker): a file that cannot be written loses its lines, the connection goes on.
+                }
             }
         }
     }

@@ -55,6 +55,24 @@ public sealed class KeyLogTests
     }
 
     [Fact]
+    public async Task An_unwritable_key_log_does_not_fail_the_connection()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "sharpquic-no-such-folder-" + Guid.NewGuid().ToString("N"), "keys.log");
+        await using QuicListener listener = await TestPeers.ListenAsync(o => o.KeyLogFile = missing);
+        var (client, server) = await TestPeers.PairAsync(listener, o => o.KeyLogFile = missing);
+        await using (client)
+        await using (server)
+        {
+            await using QuicStream stream = await client.OpenOutboundStreamAsync(QuicStreamType.Bidirectional);
+            await stream.WriteAsync("ping"u8.ToArray(), completeWrites: true);
+            await using QuicStream inbound = await server.AcceptInboundStreamAsync();
+            Assert.Equal("ping"u8.ToArray(), await TestPeers.ReadToEndAsync(inbound));
+        }
+
+        Assert.False(File.Exists(missing));
+    }
+
+    [Fact]
     public void Nothing_is_written_when_the_option_is_unset()
     {
         var clientOptions = TestPeers.ClientOptions(new IPEndPoint(IPAddress.Loopback, 1));
