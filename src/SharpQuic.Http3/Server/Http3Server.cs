@@ -171,7 +171,7 @@ public sealed class Http3Server : IAsyncDisposable
         {
             await connection.StartAsync().ConfigureAwait(false);
             _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{quic.RemoteEndPoint} connected: h3, {quic.NegotiatedCipherSuite}, group {quic.NegotiatedKeyExchangeGroup}, QUIC v{quic.NegotiatedQuicVersion}"));
+                $"{quic.RemoteEndPoint} connected: h3, {quic.NegotiatedCipherSuite}, group {quic.NegotiatedKeyExchangeGroup}, QUIC v{quic.NegotiatedQuicVersion}, resumed {quic.IsResumed}, 0-RTT {EarlyData(quic.EarlyDataAccepted)}"));
             if (_stopping.IsCancellationRequested)
             {
                 await connection.ShutdownAsync(TimeSpan.Zero).ConfigureAwait(false);
@@ -280,6 +280,13 @@ public sealed class Http3Server : IAsyncDisposable
             response.Abort((long)Http3ErrorCode.InternalError);
         }
     }
+
+    private static string EarlyData(bool? accepted) => accepted switch
+    {
+        true => "accepted",
+        false => "rejected",
+        null => "none",
+    };
 
     private static void CancelQuietly(CancellationTokenSource source)
     {

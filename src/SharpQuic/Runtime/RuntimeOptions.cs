@@ -74,6 +74,7 @@ internal static class RuntimeOptions
             ReceiveTickets = true,
             ResumptionTicket = options.ResumptionTicket,
             EnableEarlyData = options.EnableEarlyData,
+            KeyLog = options.CreateKeyLogSink(),
         };
     }
 
@@ -87,6 +88,7 @@ internal static class RuntimeOptions
             Groups = ParseGroups(options.KeyExchangeGroups),
             Resumption = resumption,
             EnableEarlyData = options.AcceptEarlyData,
+            KeyLog = options.CreateKeyLogSink(),
         };
     }
 
