@@ -13,7 +13,7 @@ internal static class Program
                                           write a development certificate (ECDSA P-256, localhost,
                                           at most 14 days) and print its SHA-256
           sharpquic serve [--listen ADDR:PORT] [--root DIR] [--cert PEM --key PEM] [--retry] [--early-data]
-                        [--qlog-dir DIR] [--alt-svc] [--quiet]
+                        [--qlog-dir DIR] [--alt-svc] [--keylog FILE] [--quiet]
                                           HTTP/3 server (default https://127.0.0.1:4433/): /, /files/{*path} from
                                           --root, /api/users/{id}, /echo (POST), /bytes/{n}, /many/{n}
           sharpquic get URL [URL…] [-o FILE | --output-dir DIR] [--insecure] [--method M] [--data FILE|-]

@@ -104,6 +104,7 @@ internal static class H3GetCommand
             RemoteEndPoint = new IPEndPoint(address, first.Port),
             QuicVersion = line.Value("--quic-version") == "2" ? 2 : 1,
             QlogDirectory = line.Value("--qlog-dir"),
+            KeyLogFile = line.Value("--keylog"),
             ClientAuthenticationOptions = new SslClientAuthenticationOptions { TargetHost = first.IdnHost },
         };
         if (line.Has("--insecure"))

@@ -11,9 +11,9 @@ namespace SharpQuic.Cli.Http3;
 /// </summary>
 internal static class H3ServeCommand
 {
-    public const string Usage = "sharpquic serve [--listen ADDR:PORT] [--root DIR] [--cert PEM --key PEM] [--retry] [--early-data] [--qlog-dir DIR] [--alt-svc] [--quiet]";
+    public const string Usage = "sharpquic serve [--listen ADDR:PORT] [--root DIR] [--cert PEM --key PEM] [--retry] [--early-data] [--qlog-dir DIR] [--alt-svc] [--keylog FILE] [--quiet]";
 
-    private static readonly string[] s_values = ["--listen", "--root", "--cert", "--key", "--qlog-dir", "--cc", "--key-update"];
+    private static readonly string[] s_values = ["--listen", "--root", "--cert", "--key", "--qlog-dir", "--cc", "--key-update", "--keylog"];
     private static readonly string[] s_flags = ["--retry", "--early-data", "--alt-svc", "--quiet", "--no-pacing"];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken stop)
@@ -63,7 +63,12 @@ internal static class H3ServeCommand
             AcceptEarlyData = line.Has("--early-data"),
             QlogDirectory = line.Value("--qlog-dir"),
             Log = line.Has("--quiet") ? null : output,
-            ConfigureConnection = quic => TransportFlags.Apply(quic, line),
+            ConfigureConnection = quic =>
+            {
+                TransportFlags.Apply(quic, line);
+                // --keylog: TLS secrets for Wireshark/tshark, the only way keys leave the process.
+                quic.KeyLogFile = line.Value("--keylog");
+            },
         };
 
         Http3Server server;
