@@ -65,9 +65,15 @@ internal abstract partial class Http3Connection : IAsyncDisposable
     /// and decoder streams (RFC 9204 §4.2), then starts accepting the peer's streams.</summary>
     protected async Task StartAsync(CancellationToken cancellationToken)
     {
-        _control = await Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken).ConfigureAwait(false);
-        QuicStream encoder = await Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken).ConfigureAwait(false);
-        QuicStream decoder = await Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken).ConfigureAwait(false);
+        // The three streams are opened and written at once, not one after another: each open and
+        // write is a trip to the connection's worker, and a resuming client wants all of this (and
+        // its first request) in 0-RTT, before the server's handshake reply makes 1-RTT available.
+        ValueTask<QuicStream> openControl = Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken);
+        ValueTask<QuicStream> openEncoder = Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken);
+        ValueTask<QuicStream> openDecoder = Quic.OpenOutboundStreamAsync(QuicStreamType.Unidirectional, cancellationToken);
+        _control = await openControl.ConfigureAwait(false);
+        QuicStream encoder = await openEncoder.ConfigureAwait(false);
+        QuicStream decoder = await openDecoder.ConfigureAwait(false);
 
         // The control and QPACK streams are small and gate everything else: they go before any response data.
         _control.SetPriority(0, incremental: true);
@@ -87,14 +93,14 @@ internal abstract partial class Http3Connection : IAsyncDisposable
             }
         }
 
-        await _control.WriteAsync(control.WrittenMemory, cancellationToken).ConfigureAwait(false);
-
-        var preamble = new ArrayBufferWriter<byte>(8);
-        WritePreamble(preamble, Http3StreamType.QPackEncoder);
-        await encoder.WriteAsync(preamble.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        preamble.ResetWrittenCount();
-        WritePreamble(preamble, Http3StreamType.QPackDecoder);
-        await decoder.WriteAsync(preamble.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        byte[] encoderPreamble = [(byte)Http3StreamType.QPackEncoder];
+        byte[] decoderPreamble = [(byte)Http3StreamType.QPackDecoder];
+        ValueTask writeControl = _control.WriteAsync(control.WrittenMemory, cancellationToken);
+        ValueTask writeEncoder = encoder.WriteAsync(encoderPreamble, cancellationToken);
+        ValueTask writeDecoder = decoder.WriteAsync(decoderPreamble, cancellationToken);
+        await writeControl.ConfigureAwait(false);
+        await writeEncoder.ConfigureAwait(false);
+        await writeDecoder.ConfigureAwait(false);
         _encoderPump = new StreamPump(encoder, OnCriticalStreamFailed);
         _decoderPump = new StreamPump(decoder, OnCriticalStreamFailed);
 
@@ -134,8 +140,9 @@ internal abstract partial class Http3Connection : IAsyncDisposable
             _closing.Cancel();
         }
 
+        // _closing is not disposed: Closing and late Abort calls stay valid after disposal, and a
+        // CancellationTokenSource without a timer holds nothing that needs releasing.
         await Quic.DisposeAsync().ConfigureAwait(false);
-        _closing.Dispose();
     }
 
     /// <summary>Sends a frame on our control stream (GOAWAY, PRIORITY_UPDATE).</summary>

@@ -138,8 +138,9 @@ public sealed class OurClientWithNgtcp2ServerTests
         }
     }
 
-    [Fact(Skip = "Our client sends no 0-RTT packet to gtlsserver: ConnectAsync returns early (IsEarlyDataConnection) but the "
-        + "streams opened then are first served after the server's first Initial arrives (see the report of the h3-ngtcp2 branch).")]
+    [Fact(Skip = "Timing, not protocol: gtlsserver completes a resumed handshake in 2-3 ms on loopback, and our client "
+        + "writes its control, QPACK and request streams a few worker round trips after ConnectAsync returns; on a loaded "
+        + "2-core machine the 1-RTT keys usually win, so the request goes in 1-RTT (accepted 0-RTT is still asserted above).")]
     public async Task A_resumed_connection_sends_its_request_in_0rtt_packets()
     {
         (Http3ClientConnection early, Ngtcp2Peer server, InteropScratch scratch) = await ConnectWithEarlyDataAsync();
