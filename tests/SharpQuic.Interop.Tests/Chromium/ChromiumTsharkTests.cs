@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace SharpQuic.Interop.Tests.Chromium;
+
+/// <summary>
+/// tshark's view of Chromium ↔ <c>sharpquic serve</c>: with Chromium's key log every QUIC packet
+/// decrypts, the HTTP/3 frames decode, and tshark finds nothing malformed.
+/// </summary>
+[Collection(InteropCollection.Name)]
+public sealed class ChromiumTsharkTests
+{
+    /// <summary>Captures the home-page load on lo and checks it decodes cleanly.</summary>
+    [ChromiumFact(NeedsTshark = true)]
+    public async Task Tshark_decrypts_and_decodes_every_packet_of_a_chromium_page_load()
+    {
+        using var scratch = new ChromiumScratch();
+        using SharpQuicServe serve = await SharpQuicServe.StartAsync(scratch, scratch.HtDocs, altSvc: false);
+        var browser = new ChromiumBrowser(scratch.Root, scratch.Certificate);
+        string capture = scratch.File("chromium.pcapng");
+        string keyLog = scratch.File("keys.log");
+        string dom;
+        using (PeerProcess tshark = await Tshark.StartCaptureAsync(serve.Port, capture))
+        {
+            dom = await browser.DumpDomAsync(serve.Origin + "/", "127.0.0.1:" + serve.Port.ToString(CultureInfo.InvariantCulture), scratch.File("netlog.json"), keyLog);
+            await ChromiumH3Tests.HomeRequestAsync(serve);
+            await Tshark.StopAsync(tshark);
+        }
+
+        Assert.Contains("Hello from SharpQuic over HTTP/3", dom, StringComparison.Ordinal);
+        Assert.True(File.Exists(keyLog) && new FileInfo(keyLog).Length > 0, "Chromium wrote no key log.");
+        int port = serve.Port;
+
+        // Per frame: the QUIC header forms (1 long, 0 short), QUIC frame types, HTTP/3 frame types.
+        string fields = await Tshark.ReadAsync(capture, keyLog, port, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
+            "-e", "frame.number", "-e", "quic.header_form", "-e", "quic.long.packet_type", "-e", "quic.frame_type", "-e", "http3.frame_type");
+        string[] rows = fields.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(rows.Length >= 10, $"Only {rows.Length} packets captured:\n{fields}");
+        var longTypes = new HashSet<string>(StringComparer.Ordinal);
+        var http3Types = new HashSet<string>(StringComparer.Ordinal);
+        bool sawShort = false;
+        foreach (string row in rows)
+        {
+            string[] f = row.Split('\t');
+            Assert.True(f.Length == 5 && f[1].Length > 0, $"Frame {f[0]} did not decode as QUIC:\n{fields}");
+            sawShort |= Array.IndexOf(f[1].Split(','), "0") >= 0;
+            longTypes.UnionWith(f[2].Split(',', StringSplitOptions.RemoveEmptyEntries));
+            http3Types.UnionWith(f[4].Split(',', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        Assert.Contains("0", longTypes);   // Initial (RFC 9000 §17.2)
+        Assert.Contains("2", longTypes);   // Handshake
+        Assert.True(sawShort, $"No 1-RTT packet:\n{fields}");
+        Assert.Contains("4", http3Types);  // SETTINGS (RFC 9114 §7.2.4)
+        Assert.Contains("1", http3Types);  // HEADERS
+        Assert.Contains("0", http3Types);  // DATA
+
+        // Every packet decrypted: no decryption failure, and no QUIC packet without a frame.
+        string undecrypted = await Tshark.ReadAsync(capture, keyLog, port, "-Y", "quic.decryption_failed || (quic && !quic.frame) || !quic");
+        Assert.True(undecrypted.Length == 0, $"Packets tshark could not decrypt or decode:\n{undecrypted}");
+        string problems = await Tshark.ReadAsync(capture, keyLog, port, "-Y", "_ws.malformed || _ws.expert.severity >= 4194304");
+        Assert.True(problems.Length == 0, $"tshark found malformed packets or expert errors:\n{problems}");
+
+        // Initial packets decrypt without keys: the ServerHello names the key-share group (0x11EC).
+        string group = await Tshark.ReadAsync(capture, keyLog, port, "-Y", "tls.handshake.type == 2", "-T", "fields", "-e", "tls.handshake.extensions_key_share_group");
+        Assert.Equal("4588", group.Trim());
+
+        // The check above can fail: without the key log, the protected packets do not decrypt.
+        string withoutKeys = await Tshark.ReadAsync(capture, scratch.File("no-such-keylog"), port, "-Y", "quic.decryption_failed");
+        Assert.True(withoutKeys.Length > 0, "Without keys tshark still reported no decryption failure: the decryption check proves nothing.");
+    }
+}
