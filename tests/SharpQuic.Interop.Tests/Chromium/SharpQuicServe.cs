@@ -33,9 +33,10 @@ internal sealed partial class SharpQuicServe : IDisposable
 
     /// <summary>
     /// Starts the server on a free port and waits until it listens. <paramref name="root"/> is
-    /// its <c>--root</c>; <paramref name="altSvc"/> adds Kestrel on TCP with Alt-Svc.
+    /// its <c>--root</c>; <paramref name="altSvc"/> adds Kestrel on TCP with Alt-Svc;
+    /// <paramref name="environment"/> adds environment variables (e.g. SHARPQUIC_GSO=0).
     /// </summary>
-    public static async Task<SharpQuicServe> StartAsync(ChromiumScratch scratch, string root, bool altSvc)
+    public static async Task<SharpQuicServe> StartAsync(ChromiumScratch scratch, string root, bool altSvc, IReadOnlyDictionary<string, string>? environment = null)
     {
         string cli = Path.Combine(AppContext.BaseDirectory, "SharpQuic.Cli.dll");
         Assert.True(File.Exists(cli), $"{cli} is missing (the test project references SharpQuic.Cli).");
@@ -52,7 +53,7 @@ internal sealed partial class SharpQuicServe : IDisposable
         }
 
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var process = PeerProcess.Start(dotnet, args, TimeSpan.FromSeconds(90));
+        var process = PeerProcess.Start(dotnet, args, TimeSpan.FromSeconds(90), environment);
         var serve = new SharpQuicServe(process, port);
         try
         {
