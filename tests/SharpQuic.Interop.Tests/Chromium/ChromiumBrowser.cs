@@ -9,7 +9,7 @@ namespace SharpQuic.Interop.Tests.Chromium;
 /// run, no name resolution except localhost, the server's self-signed certificate trusted by its
 /// SPKI hash, and a net log. Two ways to drive it: <see cref="DumpDomAsync"/> (one page, its DOM
 /// on stdout) and <see cref="VisitAsync"/> (several navigations in one tab over the DevTools
-/// protocol, each reporting what the page saw).
+/// protocol, driven by <see cref="DevToolsSession"/>, each reporting what the page saw).
 /// </summary>
 internal sealed class ChromiumBrowser
 {
@@ -40,9 +40,6 @@ internal sealed class ChromiumBrowser
 
         return null;
     }
-
-    /// <summary>Node's program, or null.</summary>
-    public static string? FindNode() => Ngtcp2.Find("node", Ngtcp2.SearchDirectories());
 
     /// <summary>
     /// The base64 SHA-256 of the certificate's SubjectPublicKeyInfo: what
@@ -77,8 +74,8 @@ internal sealed class ChromiumBrowser
     /// <summary>
     /// Starts Chromium with the DevTools protocol on, navigates one tab to each URL in turn
     /// (waiting <paramref name="pause"/> between them) and returns, per navigation, what the loaded
-    /// page reported (see cdp-visit.mjs): url, text, protocol, resourceProtocols, images,
-    /// imagesRendered. Fails the test if a page does not load or Chromium does not exit.
+    /// page reported (see <see cref="PageVisit"/>). Fails the test if a page does not load within
+    /// the run's 30 s or Chromium does not exit.
     /// </summary>
     /// <param name="urls">The pages, in order.</param>
     /// <param name="extraArguments">More Chromium switches (e.g. <c>--origin-to-force-quic-on=…</c>).</param>
@@ -94,26 +91,61 @@ internal sealed class ChromiumBrowser
         args.Add("--remote-debugging-port=0");
         args.Add("about:blank");
         using var chromium = PeerProcess.Start(FindExecutable()!, args, TimeSpan.FromSeconds(45));
-
-        string driver = Path.Combine(AppContext.BaseDirectory, "Chromium", "cdp-visit.mjs");
-        Assert.True(File.Exists(driver), $"{driver} is missing from the test output (csproj <None Include=\"Chromium/*.mjs\">).");
-        List<string> nodeArgs = ["--experimental-websocket", "--no-warnings", driver, profile, "30000", ((int)pause.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)];
-        nodeArgs.AddRange(urls);
-        using var node = PeerProcess.Start(FindNode()!, nodeArgs, TimeSpan.FromSeconds(40));
-        int nodeExit = await node.WaitForExitAsync(TimeSpan.FromSeconds(38)).ConfigureAwait(false);
-
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var visits = new List<PageVisit>();
-        foreach (string line in node.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        try
         {
-            visits.Add(PageVisit.Parse(line));
+            await using DevToolsSession devTools = await DevToolsSession.ConnectAsync(profile, chromium, cancel.Token);
+            (await devTools.SendAsync("Network.enable", null)).Dispose();
+            (await devTools.SendAsync("Network.setCacheDisabled", new { cacheDisabled = true })).Dispose();
+            for (int i = 0; i < urls.Count; i++)
+            {
+                if (i > 0)
+                {
+                    await Task.Delay(pause, cancel.Token);
+                }
+
+                visits.Add(await NavigateAsync(devTools, urls[i], cancel.Token));
+            }
+
+            await devTools.CloseBrowserAsync();
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Assert.Fail($"Chromium did not load {urls.Count} page(s) within 30 s; loaded:\n{string.Join("\n", visits.ConvertAll(static v => v.Json))}\n{chromium.Describe()}");
         }
 
-        Assert.True(nodeExit == 0, $"The DevTools driver failed ({nodeExit}).\n{node.Describe()}\n--- chromium ---\n{chromium.Describe()}");
         // Browser.close makes Chromium finish its net log and exit.
-        int exit = await chromium.WaitForExitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        int exit = await chromium.WaitForExitAsync(TimeSpan.FromSeconds(15));
         Assert.True(exit == 0, $"Chromium exited with {exit}.\n{chromium.Describe()}");
-        Assert.Equal(urls.Count, visits.Count);
         return visits;
+    }
+
+    private static async Task<PageVisit> NavigateAsync(DevToolsSession devTools, string url, CancellationToken cancel)
+    {
+        // Mark the old document, so that "complete" below is the new page's even when the URL repeats.
+        await devTools.EvaluateAsync("window.__sharpquicOld = true");
+        using (JsonDocument navigated = await devTools.SendAsync("Page.navigate", new { url }))
+        {
+            if (navigated.RootElement.TryGetProperty("errorText", out JsonElement error))
+            {
+                Assert.Fail($"Chromium could not load {url}: {error.GetString()}");
+            }
+        }
+
+        while (true)
+        {
+            JsonElement ready = await devTools.EvaluateAsync("!window.__sharpquicOld && document.readyState === 'complete'");
+            if (ready.ValueKind == JsonValueKind.True)
+            {
+                break;
+            }
+
+            await Task.Delay(50, cancel);
+        }
+
+        JsonElement facts = await devTools.EvaluateAsync(PageVisit.Script);
+        return PageVisit.Parse(facts.GetString() ?? "{}");
     }
 
     private string NewProfile()
@@ -145,18 +177,36 @@ internal sealed class ChromiumBrowser
     }
 }
 
-/// <summary>What one loaded page reported through the DevTools driver.</summary>
+/// <summary>
+/// What one loaded page reported: its URL and text, the protocol of the document and of each
+/// sub-resource (Resource Timing <c>nextHopProtocol</c>: "h3", "h2", "http/1.1"), and how many of
+/// its images really decoded (complete, naturalWidth &gt; 0).
+/// </summary>
 internal sealed record PageVisit(string Url, string Text, string? Protocol, IReadOnlyDictionary<string, int> ResourceProtocols, int Images, int ImagesRendered, string Json)
 {
-    /// <summary>Parses one line of cdp-visit.mjs output; fails the test on an error line.</summary>
+    /// <summary>The page-side script that collects the facts, as a JSON string.</summary>
+    public const string Script = """
+        (() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const protocols = {};
+          for (const r of performance.getEntriesByType('resource')) protocols[r.nextHopProtocol] = (protocols[r.nextHopProtocol] || 0) + 1;
+          const images = Array.from(document.images);
+          return JSON.stringify({
+            url: location.href,
+            text: document.body ? document.body.innerText.slice(0, 2000) : '',
+            protocol: nav ? nav.nextHopProtocol : null,
+            resourceProtocols: protocols,
+            images: images.length,
+            imagesRendered: images.filter((i) => i.complete && i.naturalWidth > 0).length,
+          });
+        })()
+        """;
+
+    /// <summary>Parses what <see cref="Script"/> returned.</summary>
     public static PageVisit Parse(string line)
     {
         using JsonDocument doc = JsonDocument.Parse(line);
         JsonElement root = doc.RootElement;
-        if (root.TryGetProperty("error", out JsonElement error))
-        {
-            Assert.Fail($"Chromium could not load a page: {line}");
-        }
 
         var protocols = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (JsonProperty p in root.GetProperty("resourceProtocols").EnumerateObject())

@@ -1,13 +1,13 @@
 namespace SharpQuic.Interop.Tests.Chromium;
 
 /// <summary>
-/// A fact that needs headless Chromium and Node (and tshark when <see cref="NeedsTshark"/>):
+/// A fact that needs headless Chromium (and tshark when <see cref="NeedsTshark"/>):
 /// skipped, saying what to install, only when one of them is absent. test.sh installs them in CI.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class ChromiumFactAttribute : FactAttribute
 {
-    /// <summary>Skips the test when Chromium or Node is not installed.</summary>
+    /// <summary>Skips the test when Chromium is not installed.</summary>
     public ChromiumFactAttribute()
     {
         Skip = MissingTool(needsTshark: false);
@@ -31,11 +31,6 @@ public sealed class ChromiumFactAttribute : FactAttribute
         if (ChromiumBrowser.FindExecutable() is null)
         {
             return "Chromium is not installed (apt-get install chromium): the browser interop tests need it.";
-        }
-
-        if (ChromiumBrowser.FindNode() is null)
-        {
-            return "Node is not installed (apt-get install nodejs): it drives Chromium over the DevTools protocol.";
         }
 
         if (needsTshark && Tshark.FindExecutable() is null)

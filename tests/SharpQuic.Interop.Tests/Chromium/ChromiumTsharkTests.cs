@@ -20,6 +20,11 @@ public sealed class ChromiumTsharkTests
         using SharpQuicServe serve = await SharpQuicServe.StartAsync(scratch, scratch.HtDocs, altSvc: false,
             new Dictionary<string, string>(StringComparer.Ordinal) { ["SHARPQUIC_GSO"] = "0" });
         var browser = new ChromiumBrowser(scratch.Root, scratch.Certificate);
+        // A fresh server process answers its first handshake slowly (JIT, first ML-KEM), often after
+        // Chromium's probe timeout, and Chromium then resends its ClientHello: not wrong, but tshark
+        // notes the repeated CRYPTO offsets. One handshake of our own first keeps the capture to
+        // Chromium's traffic as it normally is.
+        await WarmUpAsync(serve, scratch.Certificate);
         string capture = scratch.File("chromium.pcapng");
         string keyLog = scratch.File("keys.log");
         string dom;
@@ -60,9 +65,18 @@ public sealed class ChromiumTsharkTests
 
         // Every packet decrypted: no decryption failure, and no QUIC packet without a frame.
         string undecrypted = await Tshark.ReadAsync(capture, keyLog, port, "-Y", "quic.decryption_failed || (quic && !quic.frame) || !quic");
-        Assert.True(undecrypted.Length == 0, $"Packets tshark could not decrypt or decode:\n{undecrypted}");
-        string problems = await Tshark.ReadAsync(capture, keyLog, port, "-Y", "_ws.malformed || _ws.expert.severity >= 4194304");
-        Assert.True(problems.Length == 0, $"tshark found malformed packets or expert errors:\n{problems}");
+        Assert.True(undecrypted.Length == 0, $"Packets tshark could not decrypt or decode:\n{undecrypted}\ncapture and keys kept in {(undecrypted.Length == 0 ? "" : KeepCapture(scratch, capture, keyLog))}");
+        // Severity 4194304 (0x400000) is "note" (warning 0x600000, error 0x800000). The one note
+        // allowed is tshark's "reused stream offset (retransmission?)": a peer resending CRYPTO or
+        // STREAM data after a probe timeout, which is what QUIC does (RFC 9002 §6.2.4).
+        string problems = await Tshark.ReadAsync(capture, keyLog, port, "-Y",
+            "_ws.malformed || _ws.expert.severity >= 6291456 || (_ws.expert.severity == 4194304 && !(_ws.expert.message contains \"reused stream offset\"))");
+        if (problems.Length != 0)
+        {
+            string expert = await Tshark.ReadAsync(capture, keyLog, port, "-q", "-z", "expert");
+            string kept = KeepCapture(scratch, capture, keyLog);
+            Assert.Fail($"tshark found malformed packets or expert errors:\n{problems}\n{expert}\ncapture and keys kept in {kept}");
+        }
 
         // Initial packets decrypt without keys: the ServerHello names the key-share group (0x11EC).
         string group = await Tshark.ReadAsync(capture, keyLog, port, "-Y", "tls.handshake.type == 2", "-T", "fields", "-e", "tls.handshake.extensions_key_share_group");
@@ -71,5 +85,31 @@ public sealed class ChromiumTsharkTests
         // The check above can fail: without the key log, the protected packets do not decrypt.
         string withoutKeys = await Tshark.ReadAsync(capture, scratch.File("no-such-keylog"), port, "-Y", "quic.decryption_failed");
         Assert.True(withoutKeys.Length > 0, "Without keys tshark still reported no decryption failure: the decryption check proves nothing.");
+    }
+
+    /// <summary>Copies a failing capture and its key log out of the scratch directory (deleted at the end) for a look with Wireshark.</summary>
+    private static string KeepCapture(ChromiumScratch scratch, string capture, string keyLog)
+    {
+        string dir = Directory.CreateTempSubdirectory("sharpquic-chromium-capture-").FullName;
+        File.Copy(capture, Path.Combine(dir, Path.GetFileName(capture)));
+        File.Copy(keyLog, Path.Combine(dir, Path.GetFileName(keyLog)));
+        File.Copy(scratch.File("netlog.json"), Path.Combine(dir, "netlog.json"));
+        return dir;
+    }
+
+    /// <summary>One QUIC + HTTP/3 handshake with the server (our own client), so its handshake path is warm.</summary>
+    private static async Task WarmUpAsync(SharpQuicServe serve, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var options = new QuicClientConnectionOptions
+        {
+            RemoteEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, serve.Port),
+            ClientAuthenticationOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                RemoteCertificateValidationCallback = (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString(),
+            },
+        };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using SharpQuic.Http3.Http3ClientConnection connection = await SharpQuic.Http3.Http3ClientConnection.ConnectAsync(options, cancellationToken: cancel.Token);
     }
 }
