@@ -21,7 +21,7 @@ internal sealed class AltSvcFront : IAsyncDisposable
 
     private AltSvcFront(WebApplication app) => _app = app;
 
-    public static async Task<AltSvcFront> StartAsync(IPEndPoint listen, X509Certificate2 certificate, Http3RouteTable routes, int http3Port)
+    public static async Task<AltSvcFront> StartAsync(IPEndPoint listen, X509Certificate2 certificate, Http3RouteTable routes, int http3Port, TextWriter? log)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -54,10 +54,13 @@ internal sealed class AltSvcFront : IAsyncDisposable
             var request = new Http3Request(http.Request.Method, http.Request.Scheme, http.Request.Host.Value ?? string.Empty, pathAndQuery, null, headers, message)
             {
                 RemoteEndPoint = http.Connection.RemoteIpAddress is IPAddress ip ? new IPEndPoint(ip, http.Connection.RemotePort) : null,
+                HttpVersion = http.Request.Protocol,
             };
             var response = new Http3Response(message);
             await routes.DispatchAsync(new Http3Context(request, response, http.RequestAborted)).ConfigureAwait(false);
             await response.CompleteAsync(http.RequestAborted).ConfigureAwait(false);
+            log?.WriteLine(System.FormattableString.Invariant(
+                $"{request.RemoteEndPoint} \"{request.Method} {pathAndQuery} {http.Request.Protocol}\" {response.StatusCode} {response.BodyBytesSent} (TCP, alt-svc sent)"));
         });
         await app.StartAsync().ConfigureAwait(false);
         return new AltSvcFront(app);

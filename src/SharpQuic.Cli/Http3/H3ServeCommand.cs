@@ -78,7 +78,7 @@ internal static class H3ServeCommand
             server = await Http3Server.StartAsync(options, routes).ConfigureAwait(false);
             if (line.Has("--alt-svc"))
             {
-                front = await AltSvcFront.StartAsync(new IPEndPoint(listen.Address, server.LocalEndPoint.Port), certificate, routes, server.LocalEndPoint.Port).ConfigureAwait(false);
+                front = await AltSvcFront.StartAsync(new IPEndPoint(listen.Address, server.LocalEndPoint.Port), certificate, routes, server.LocalEndPoint.Port, options.Log).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or QuicException or IOException)

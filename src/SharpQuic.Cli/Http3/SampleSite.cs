@@ -43,8 +43,8 @@ internal static class SampleSite
             <!doctype html>
             <html><head><meta charset="utf-8"><title>SharpQuic</title></head>
             <body>
-            <h1>Hello from SharpQuic over HTTP/3</h1>
-            <p id="proto">Served over HTTP/3 to {WebUtility.HtmlEncode(context.Request.RemoteEndPoint?.ToString())}.</p>
+            <h1>Hello from SharpQuic over {context.Request.HttpVersion}</h1>
+            <p id="proto">Served over {context.Request.HttpVersion} to {WebUtility.HtmlEncode(context.Request.RemoteEndPoint?.ToString())}.</p>
             <ul>
             <li><a href="/files/">/files/</a>: static files</li>
             <li><a href="/api/users/1">/api/users/1</a>: JSON</li>

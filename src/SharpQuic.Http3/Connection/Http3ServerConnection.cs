@@ -164,7 +164,8 @@ internal sealed class Http3ServerConnection : Http3Connection
 
             // The request counts as in flight until the client acknowledged the whole response, so a
             // graceful shutdown never closes the connection over unacknowledged response bytes.
-            await request.QuicStream.WritesClosed.WaitAsync(Closing).ConfigureAwait(false);
+            // WritesClosed ends with the connection too, so no token is needed (and none allocated).
+            await request.QuicStream.WritesClosed.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is QuicException or OperationCanceledException)
         {

@@ -4,11 +4,21 @@ namespace SharpQuic.Http3;
 /// client resets the request stream or the connection goes away.</summary>
 public sealed class Http3Context
 {
+    private readonly RequestAbortSource? _abortSource;
+    private readonly CancellationToken _requestAborted;
+
     internal Http3Context(Http3Request request, Http3Response response, CancellationToken requestAborted)
     {
         Request = request;
         Response = response;
-        RequestAborted = requestAborted;
+        _requestAborted = requestAborted;
+    }
+
+    internal Http3Context(Http3Request request, Http3Response response, RequestAbortSource abortSource)
+    {
+        Request = request;
+        Response = response;
+        _abortSource = abortSource;
     }
 
     /// <summary>The request.</summary>
@@ -19,7 +29,7 @@ public sealed class Http3Context
 
     /// <summary>Cancelled when the client resets the request stream (or stops reading the
     /// response), or the connection closes.</summary>
-    public CancellationToken RequestAborted { get; }
+    public CancellationToken RequestAborted => _abortSource?.Token ?? _requestAborted;
 
     /// <summary>A place for handlers and middleware to share per-request values.</summary>
     public IDictionary<object, object?> Items => _items ??= new Dictionary<object, object?>();

@@ -67,6 +67,9 @@ public sealed class Http3Request
     /// <summary>The request's priority (RFC 9218): from its priority field, or the client's latest PRIORITY_UPDATE.</summary>
     public Http3Priority Priority => (_reader as Http3RequestStream)?.Priority ?? Http3Priority.Default;
 
+    /// <summary>"HTTP/3", or the TCP protocol when the same routes are served by a front such as Kestrel.</summary>
+    public string HttpVersion { get; internal init; } = "HTTP/3";
+
     /// <summary>The client's address.</summary>
     public IPEndPoint? RemoteEndPoint { get; internal init; }
 

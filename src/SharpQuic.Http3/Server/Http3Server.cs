@@ -169,9 +169,9 @@ public sealed class Http3Server : IAsyncDisposable
         _connections.TryAdd(connection, 0);
         try
         {
-            await connection.StartAsync().ConfigureAwait(false);
             _options.Log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{quic.RemoteEndPoint} connected: h3, {quic.NegotiatedCipherSuite}, group {quic.NegotiatedKeyExchangeGroup}, QUIC v{quic.NegotiatedQuicVersion}, resumed {quic.IsResumed}, 0-RTT {EarlyData(quic.EarlyDataAccepted)}"));
+            await connection.StartAsync().ConfigureAwait(false);
             if (_stopping.IsCancellationRequested)
             {
                 await connection.ShutdownAsync(TimeSpan.Zero).ConfigureAwait(false);
@@ -196,11 +196,10 @@ public sealed class Http3Server : IAsyncDisposable
 
     private async Task ServeRequestAsync(Http3ServerConnection connection, Http3RequestStream stream)
     {
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.Closing);
         Http3HeaderSection head;
         try
         {
-            head = await stream.ReadHeadersAsync(aborted.Token).ConfigureAwait(false);
+            head = await stream.ReadHeadersAsync(connection.Closing).ConfigureAwait(false);
         }
         catch (Http3Exception ex)
         {
@@ -219,12 +218,6 @@ public sealed class Http3Server : IAsyncDisposable
 
         connection.ApplyRequestPriority(stream, head.Fields["priority"]);
 
-        // The client resetting the request or stopping the response cancels the handler (§4.1.1).
-        _ = stream.QuicStream.ReadsClosed.ContinueWith(static (t, s) => CancelQuietly((CancellationTokenSource)s!), aborted,
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _ = stream.QuicStream.WritesClosed.ContinueWith(static (t, s) => CancelQuietly((CancellationTokenSource)s!), aborted,
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
         Http3Headers pseudo = head.PseudoHeaders;
         var request = new Http3Request(pseudo[":method"]!, pseudo[":scheme"] ?? "https", pseudo[":authority"] ?? head.Fields["host"] ?? string.Empty,
             pseudo[":path"] ?? string.Empty, pseudo[":protocol"], head.Fields, stream)
@@ -232,11 +225,12 @@ public sealed class Http3Server : IAsyncDisposable
             RemoteEndPoint = connection.Quic.RemoteEndPoint,
         };
         var response = new Http3Response(stream);
-        var context = new Http3Context(request, response, aborted.Token);
+        using var aborted = new RequestAbortSource(stream.QuicStream, connection.Closing);
+        var context = new Http3Context(request, response, aborted);
         try
         {
             await _handler(context).ConfigureAwait(false);
-            await response.CompleteAsync(aborted.Token).ConfigureAwait(false);
+            await response.CompleteAsync(connection.Closing).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or Http3Exception or QuicException)
         {
@@ -287,15 +281,4 @@ public sealed class Http3Server : IAsyncDisposable
         false => "rejected",
         null => "none",
     };
-
-    private static void CancelQuietly(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
 }

@@ -84,11 +84,25 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
         _thread.Start();
     }
 
+    private int _sleeping; // 1 while the loop is in (or entering) its wait: only then do producers need to wake it
+
     /// <summary>Queues a command; false when the worker has stopped or its queue is full.</summary>
     public bool Post(in WorkerCommand command) => _commands.TryEnqueue(command);
 
-    /// <inheritdoc/>
-    public void Wake() => _socket.Wake();
+    /// <summary>
+    /// Wakes the worker if it is (about to be) blocked in its wait. A busy worker drains the queue again
+    /// before it sleeps, so waking it would only cost an eventfd write per command batch.
+    /// </summary>
+    public void Wake()
+    {
+        // Dekker-style handshake with the loop: the producer's enqueue is visible before it reads
+        // _sleeping, and the loop's _sleeping = 1 is visible before it re-checks the queue.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            _socket.Wake();
+        }
+    }
 
     /// <summary>Stops accepting; the thread ends once its connections are gone.</summary>
     public void RequestStop()
@@ -177,7 +191,16 @@ internal sealed partial class QuicWorker : IWakeable, IDisposable
 
             if (timeout != 0)
             {
+                Volatile.Write(ref _sleeping, 1);
+                Interlocked.MemoryBarrier();
+                if (_commands.Count > 0)
+                {
+                    Volatile.Write(ref _sleeping, 0);
+                    continue;
+                }
+
                 UdpWaitResult r = _socket.WaitReadable(timeout, orWritable: _send.IsBlocked);
+                Volatile.Write(ref _sleeping, 0);
                 if (r == UdpWaitResult.Disposed)
                 {
                     return;

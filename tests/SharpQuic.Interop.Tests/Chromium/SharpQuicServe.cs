@@ -126,7 +126,7 @@ internal sealed partial class SharpQuicServe : IDisposable
 
     private string[] Lines() => Log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    [GeneratedRegex(@"^(?<remote>\S+) connected: (?<alpn>\S+), (?<cipher>\S+), group (?<group>\S+), QUIC v(?<version>\S+)$")]
+    [GeneratedRegex(@"^(?<remote>\S+) connected: (?<alpn>\S+), (?<cipher>\S+), group (?<group>\S+), QUIC v(?<version>\d+)(?:, .*)?$")]
     private static partial Regex ConnectedPattern();
 
     [GeneratedRegex(@"^(?<remote>\S+) ""(?<method>[A-Z]+) (?<path>\S+) (?<protocol>HTTP/[0-9.]+)"" (?<status>\d{3}) (?<bytes>\d+)$")]
