@@ -18,7 +18,7 @@ internal static class Program
                                           --root, /api/users/{id}, /echo (POST), /bytes/{n}, /many/{n}
           sharpquic get URL [URL…] [-o FILE | --output-dir DIR] [--insecure] [--method M] [--data FILE|-]
                         [--header 'name: value'] [--session-file F [--early-data]] [--cipher aes128|aes256|chacha20]
-                        [--group NAME] [--quic-version 1|2] [--key-update PACKETS] [--qlog-dir DIR] [--keylog FILE]
+                        [--group NAME] [--quic-version 1|2] [--key-update] [--qlog-dir DIR] [--keylog FILE]
                                           HTTP/3 requests: headers to stderr, bodies to stdout or files
           sharpquic echo serve [--listen ADDR:PORT] [--cert PEM --key PEM] [--retry] [--qlog-dir DIR]
                                           echo/discard server, ALPN sharpquic-echo (default 127.0.0.1:4433)

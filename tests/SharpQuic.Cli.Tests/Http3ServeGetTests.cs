@@ -105,6 +105,20 @@ public sealed partial class Http3ServeGetTests
     }
 
     [Fact]
+    public async Task Get_with_key_update_changes_keys_during_a_download()
+    {
+        await using var serve = await RunningServe.StartAsync();
+        var report = new StringWriter();
+
+        int rc = await H3GetCommand.RunAsync([serve.Url("/bytes/3000000"), "--insecure", "--key-update"], Stream.Null, report, default);
+
+        Assert.True(rc == 0, report.ToString());
+        Match updates = Regex.Match(report.ToString(), @"key updates: (\d+)");
+        Assert.True(updates.Success, report.ToString());
+        Assert.True(int.Parse(updates.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 1, report.ToString());
+    }
+
+    [Fact]
     public async Task Serve_shuts_down_gracefully_when_stopped()
     {
         var serve = await RunningServe.StartAsync();

@@ -17,10 +17,13 @@ namespace SharpQuic.Cli.Http3;
 /// </summary>
 internal static class H3GetCommand
 {
-    public const string Usage = "sharpquic get URL [URL…] [-o FILE | --output-dir DIR] [--insecure] [--method M] [--data FILE|-] [--header 'name: value'] [--session-file F [--early-data]] [--cipher aes128|aes256|chacha20] [--group NAME] [--quic-version 1|2] [--key-update PACKETS] [--qlog-dir DIR] [--keylog FILE]";
+    public const string Usage = "sharpquic get URL [URL…] [-o FILE | --output-dir DIR] [--insecure] [--method M] [--data FILE|-] [--header 'name: value'] [--session-file F [--early-data]] [--cipher aes128|aes256|chacha20] [--group NAME] [--quic-version 1|2] [--key-update] [--qlog-dir DIR] [--keylog FILE]";
 
-    private static readonly string[] s_values = ["-o", "--output-dir", "--method", "--data", "--header", "--session-file", "--cipher", "--group", "--quic-version", "--key-update", "--qlog-dir", "--keylog", "--cc"];
-    private static readonly string[] s_flags = ["--insecure", "--early-data", "--no-pacing"];
+    private static readonly string[] s_values = ["-o", "--output-dir", "--method", "--data", "--header", "--session-file", "--cipher", "--group", "--quic-version", "--qlog-dir", "--keylog", "--cc"];
+    /// <summary><c>--key-update</c>: a new 1-RTT key phase every this many packets.</summary>
+    public const long KeyUpdatePackets = 100;
+
+    private static readonly string[] s_flags = ["--insecure", "--early-data", "--no-pacing", "--key-update"];
 
     public static async Task<int> RunAsync(string[] args, Stream standardOutput, TextWriter error, CancellationToken cancellationToken)
     {
@@ -119,6 +122,12 @@ internal static class H3GetCommand
             return uris.Length;
         }
 
+        if (line.Has("--key-update"))
+        {
+            // RFC 9001 §6: exercise key updates on any transfer longer than a few packets.
+            options.KeyUpdateInterval = KeyUpdatePackets;
+        }
+
         string? sessionFile = line.Value("--session-file");
         if (sessionFile is not null)
         {
@@ -179,6 +188,12 @@ internal static class H3GetCommand
                 {
                     failures += await FetchAsync(connection, uri, method, line, extraHeaders, standardOutput, error, cancellationToken).ConfigureAwait(false) ? 0 : 1;
                 }
+            }
+
+            if (line.Has("--key-update"))
+            {
+                QuicConnectionStatistics statistics = await quic.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
+                error.WriteLine($"key updates: {statistics.KeyUpdates}");
             }
 
             if (sessionFile is not null)
