@@ -20,6 +20,10 @@ internal static class SampleSite
     /// <summary>The most sub-resources <c>/many/{n}</c> lists.</summary>
     public const int MaxSubresources = 1000;
 
+    // 256 periods of the pattern: any chunk starting at a multiple of 251 is the same bytes, so one
+    // shared, read-only buffer serves every /bytes response.
+    private static readonly byte[] s_patternChunk = CreatePatternChunk(251 * 256);
+
     public static Http3RouteTable Build(string root)
     {
         var routes = new Http3RouteTable();
@@ -35,6 +39,17 @@ internal static class SampleSite
 
     /// <summary>The bytes <c>/bytes/{n}</c> sends: a repeating pattern, so a client can check them.</summary>
     public static byte PatternByte(long offset) => (byte)(offset % 251);
+
+    private static byte[] CreatePatternChunk(int length)
+    {
+        byte[] chunk = new byte[length];
+        for (int i = 0; i < chunk.Length; i++)
+        {
+            chunk[i] = PatternByte(i);
+        }
+
+        return chunk;
+    }
 
     private static async Task HomeAsync(Http3Context context)
     {
@@ -107,17 +122,10 @@ internal static class SampleSite
 
         context.Response.ContentType = "application/octet-stream";
         context.Response.ContentLength = total;
-        // One period of the pattern repeated: any chunk starting at a multiple of 251 is the same bytes.
-        const int ChunkSize = 251 * 256;
-        byte[] chunk = new byte[ChunkSize];
-        for (int i = 0; i < chunk.Length; i++)
+        byte[] chunk = s_patternChunk;
+        for (long sent = 0; sent < total; sent += chunk.Length)
         {
-            chunk[i] = PatternByte(i);
-        }
-
-        for (long sent = 0; sent < total; sent += ChunkSize)
-        {
-            await context.Response.WriteBodyAsync(chunk.AsMemory(0, (int)Math.Min(ChunkSize, total - sent)), context.RequestAborted).ConfigureAwait(false);
+            await context.Response.WriteBodyAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, total - sent)), context.RequestAborted).ConfigureAwait(false);
         }
     }
 
