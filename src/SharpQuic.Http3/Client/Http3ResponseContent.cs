@@ -77,16 +77,12 @@ internal sealed class Http3ResponseContent : HttpContent
 /// Reads a response's content through <see cref="IHttp3MessageReader.ReadDataAsync"/>; at the end copies the trailers
 /// into <see cref="HttpResponseMessage.TrailingHeaders"/>. Failures surface as <see cref="HttpIOException"/>.
 /// </summary>
-internal sealed class Http3ResponseStream(Http3RequestExchange exchange, HttpResponseMessage response) : Stream
+internal sealed class Http3ResponseStream(Http3RequestExchange exchange, HttpResponseMessage response) : ReadOnlyMessageStream
 {
     private bool _ended;
     private int _disposed;
 
     public override bool CanRead => Volatile.Read(ref _disposed) == 0;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -129,19 +125,6 @@ internal sealed class Http3ResponseStream(Http3RequestExchange exchange, HttpRes
 
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

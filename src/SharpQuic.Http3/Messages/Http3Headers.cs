@@ -69,8 +69,20 @@ public sealed class Http3Headers : IEnumerable<KeyValuePair<string, string>>
     public bool Contains(string name) => TryGetValue(name, out _);
 
     /// <summary>Removes every line with this name; returns whether any was removed.</summary>
-    public bool Remove(string name) =>
-        _fields.RemoveAll(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)) > 0;
+    public bool Remove(string name)
+    {
+        bool removed = false;
+        for (int i = _fields.Count - 1; i >= 0; i--)
+        {
+            if (string.Equals(_fields[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                _fields.RemoveAt(i);
+                removed = true;
+            }
+        }
+
+        return removed;
+    }
 
     /// <summary>Removes every line.</summary>
     public void Clear() => _fields.Clear();

@@ -78,7 +78,7 @@ public sealed class Http3Request
 
     internal IHttp3MessageReader Reader => _reader;
 
-    private static readonly Dictionary<string, string> EmptyValues = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> EmptyValues = new(StringComparer.OrdinalIgnoreCase);
 
     private static Dictionary<string, string> ParseQuery(string queryString)
     {
