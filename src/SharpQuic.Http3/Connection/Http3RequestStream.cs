@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using SharpQuic.Http3.Wire;
 
@@ -25,7 +26,8 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
     private long _expectedLength = -1;
     private long _received;
     private bool _writeEnded;
-    private byte[]? _pendingHeaders; // a HEADERS frame held back to travel with the first DATA or the FIN
+    private byte[]? _pendingHeaders;
+    private byte[]? _frameHeader; // a HEADERS frame held back to travel with the first DATA or the FIN
 
     public Http3RequestStream(Http3Connection connection, QuicStream stream)
     {
@@ -89,6 +91,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadDataAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (_readState == ReadState.Headers)
@@ -195,6 +198,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
         if (data.IsEmpty)
@@ -287,6 +291,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteFrameAsync(ulong type, ReadOnlyMemory<byte> payload, bool endStream, CancellationToken cancellationToken)
     {
         if (_writeEnded)
@@ -320,10 +325,11 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
                 return;
             }
 
-            byte[] header = new byte[heldLength + headerLength];
+            // One writer per stream: the frame header of a large frame reuses a per-stream buffer.
+            byte[] header = held is null ? (_frameHeader ??= new byte[16]) : new byte[heldLength + headerLength];
             held?.CopyTo(header, 0);
             Http3FrameWriter.TryWriteHeader(header.AsSpan(heldLength), type, (ulong)payload.Length, out _);
-            await _stream.WriteAsync(header, completeWrites: false, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(header.AsMemory(0, heldLength + headerLength), completeWrites: false, cancellationToken).ConfigureAwait(false);
             await _stream.WriteAsync(payload, endStream, cancellationToken).ConfigureAwait(false);
         }
         catch (QuicException ex)
@@ -431,6 +437,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FillAsync(CancellationToken cancellationToken)
     {
         _readBuffer ??= ArrayPool<byte>.Shared.Rent(ReadBufferSize);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SharpQuic.Http3;
 
 /// <summary>A read-only <see cref="Stream"/> over the content of an HTTP/3 message.</summary>
@@ -8,6 +10,7 @@ internal sealed class Http3BodyReadStream(IHttp3MessageReader reader) : ReadOnly
     /// <summary>Whether the end of the content has been read.</summary>
     public bool Ended => _ended;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_ended || buffer.IsEmpty)

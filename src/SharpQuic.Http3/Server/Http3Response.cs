@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace SharpQuic.Http3;
@@ -95,6 +96,7 @@ public sealed class Http3Response
         WriteBodyAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
 
     /// <summary>Writes bytes to the body.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         if (HasCompleted)
