@@ -178,8 +178,13 @@ public sealed class WebTransportStream : Stream
         Http3Connection.TryAbort(_stream, direction, (Http3ErrorCode)(ulong)code);
     }
 
-    private static Exception Translate(QuicException ex) => ex switch
+    private Exception Translate(QuicException ex) => ex switch
     {
+        { QuicError: QuicError.StreamAborted, ApplicationErrorCode: long code } when code >= 0 && WebTransportErrorCodes.TryFromHttp3((ulong)code, out _) =>
+            new WebTransportException($"The peer reset the WebTransport stream with an application error code (HTTP/3 code 0x{code:x}).", code, innerException: ex),
+        _ when _session.IsClosed =>
+            // §6: whichever side noticed first, a stream of an ended session is gone.
+            new WebTransportException("The WebTransport session has ended.", (long)Http3ErrorCode.WebTransportSessionGone, innerException: ex),
         { QuicError: QuicError.StreamAborted, ApplicationErrorCode: long code } =>
             new WebTransportException($"The peer reset the WebTransport stream (HTTP/3 code 0x{code:x}).", code, innerException: ex),
         { ApplicationErrorCode: long code } =>
