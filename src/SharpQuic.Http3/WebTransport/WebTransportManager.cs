@@ -305,6 +305,10 @@ internal sealed class WebTransportManager
         catch (Exception ex) when (ex is QuicException or OperationCanceledException or ObjectDisposedException or ArgumentException)
         {
         }
+        catch (InvalidOperationException)
+        {
+            // Datagrams are off in this connection's QUIC options (MaxDatagramReceiveSize 0): nothing to route.
+        }
     }
 
     /// <summary>Routes one datagram; false after a connection error.</summary>
