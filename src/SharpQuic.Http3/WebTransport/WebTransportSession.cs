@@ -216,8 +216,9 @@ public sealed partial class WebTransportSession : IAsyncDisposable
     /// <summary>Closes the session cleanly (code 0) if it is still open.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The write lock is not disposed: a late WT_MAX_STREAMS grant may still race for it, and a
+        // SemaphoreSlim whose wait handle was never asked for holds nothing that needs releasing.
         await CloseAsync().ConfigureAwait(false);
-        _connectWrite.Dispose();
     }
 
     /// <summary>Reads the CONNECT stream's capsules (RFC 9297 §3) until the session ends.</summary>
@@ -376,15 +377,7 @@ public sealed partial class WebTransportSession : IAsyncDisposable
 
     private async ValueTask WriteConnectAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _connectWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-            return;
-        }
-
+        await _connectWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Capsules travel in DATA frames (RFC 9297 §3.1).
