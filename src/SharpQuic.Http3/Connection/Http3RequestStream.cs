@@ -53,6 +53,9 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
     /// </summary>
     public long? WebTransportSessionId { get; private set; }
 
+    /// <summary>Whether the stream's ID is past our GOAWAY: served only if it turns out to be a WebTransport stream.</summary>
+    public bool ArrivedAfterGoAway { get; init; }
+
     public QuicStream QuicStream => _stream;
 
     public Http3Headers? Trailers { get; private set; }

@@ -221,6 +221,13 @@ public sealed class Http3Server : IAsyncDisposable
                 return;
             }
 
+            if (stream.ArrivedAfterGoAway)
+            {
+                // RFC 9114 §5.2: a request newer than our GOAWAY is refused unprocessed.
+                stream.Abort(Http3ErrorCode.RequestRejected);
+                return;
+            }
+
             head = section.Value;
         }
         catch (Http3Exception ex)

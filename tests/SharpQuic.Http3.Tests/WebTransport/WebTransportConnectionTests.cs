@@ -162,6 +162,33 @@ public sealed class WebTransportConnectionTests
         Assert.Equal(1, serverSide.StreamsRejected);
     }
 
+    [Fact]
+    public async Task Sessions_outlive_GOAWAY_new_streams_work_and_new_sessions_are_refused()
+    {
+        await using Http3Server server = await WtLoopback.StartEchoAsync();
+        await using WebTransportClientConnection connection = await WtLoopback.ConnectionAsync(server);
+        WebTransportSession session = await connection.OpenSessionAsync("/echo");
+
+        Task shutdown = server.ShutdownAsync(TimeSpan.FromSeconds(5));
+        for (int i = 0; i < 200 && connection.Http3.IsUsable; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.False(connection.Http3.IsUsable); // GOAWAY arrived
+        await using (WebTransportStream stream = await session.OpenBidirectionalStreamAsync())
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes("after goaway"), completeWrites: true);
+            Assert.Equal("after goaway", await WtLoopback.ReadStringAsync(stream));
+        }
+
+        WebTransportException refused = await Assert.ThrowsAsync<WebTransportException>(() => connection.OpenSessionAsync("/echo"));
+        Assert.Equal((long)Http3ErrorCode.RequestRejected, refused.Http3ErrorCode);
+
+        await session.CloseAsync();
+        await shutdown.WaitAsync(WtLoopback.Timeout);
+    }
+
     private static async Task<T> RetryAsync<T>(Func<Task<T>> action)
     {
         for (int attempt = 0; ; attempt++)
