@@ -157,17 +157,20 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
             if (status is < 200 or > 299)
             {
                 session.AbortSession(Http3ErrorCode.RequestCancelled, "The server refused the session.");
+                await stream.DisposeAsync().ConfigureAwait(false);
                 throw new WebTransportException($"The server refused the session with status {status}.", statusCode: status);
             }
         }
         catch (Http3Exception ex)
         {
             session.AbortSession(Http3ErrorCode.RequestCancelled, "The CONNECT request failed.");
+            await stream.DisposeAsync().ConfigureAwait(false);
             throw new WebTransportException("The server refused the session: " + ex.Message, (long)ex.ErrorCode, innerException: ex);
         }
         catch (OperationCanceledException)
         {
             session.AbortSession(Http3ErrorCode.RequestCancelled, "Cancelled.");
+            await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 

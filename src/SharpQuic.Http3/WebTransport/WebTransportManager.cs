@@ -60,12 +60,15 @@ internal sealed class WebTransportManager
     public void CountDroppedDatagram() => Interlocked.Increment(ref _datagramsDropped);
 
     /// <summary>Registers a session unless the connection has <see cref="WebTransportLimits.MaxSessions"/> already; hands it any streams held for it.</summary>
-    public bool TryAddSession(WebTransportSession session)
+    public bool TryAddSession(WebTransportSession session) => TryAddSession(session, Limits.MaxSessions);
+
+    /// <summary>As <see cref="TryAddSession(WebTransportSession)"/> with a lower limit for this one.</summary>
+    public bool TryAddSession(WebTransportSession session, int limit)
     {
         List<PendingStream>? claimed = null;
         lock (_lock)
         {
-            if (_closed || _sessions.Count >= Limits.MaxSessions)
+            if (_closed || _sessions.Count >= Math.Min(limit, Limits.MaxSessions))
             {
                 return false;
             }

@@ -40,8 +40,13 @@ internal static class WebTransportServerEndpoint
             return;
         }
 
+        // §5.2: a current-draft client that did not enable flow control may have one session at a time;
+        // the earlier drafts (Chromium's) had no such rule and no flow control.
+        int limit = WebTransportNegotiation.GetVariant(peer) == WebTransportVariant.Current && !WebTransportNegotiation.PeerEnablesFlowControl(peer)
+            ? 1
+            : int.MaxValue;
         var session = new WebTransportSession(manager, stream, request);
-        if (!manager.TryAddSession(session))
+        if (!manager.TryAddSession(session, limit))
         {
             // §5.2: too many sessions: the request is rejected unprocessed.
             Refuse(response, stream, Http3ErrorCode.RequestRejected);

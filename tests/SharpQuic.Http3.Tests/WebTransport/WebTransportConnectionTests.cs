@@ -189,6 +189,27 @@ public sealed class WebTransportConnectionTests
         await shutdown.WaitAsync(WtLoopback.Timeout);
     }
 
+    [Fact]
+    public async Task Losing_the_connection_ends_every_session_abruptly_on_both_sides()
+    {
+        var serverClosed = new TaskCompletionSource<WebTransportCloseInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using Http3Server server = await WtLoopback.StartAsync(routes => routes.MapWebTransport("/hold", async (session, ct) =>
+        {
+            serverClosed.TrySetResult(await session.Closed);
+        }));
+        WebTransportClientConnection connection = await WtLoopback.ConnectionAsync(server);
+        WebTransportSession a = await connection.OpenSessionAsync("/hold");
+        WebTransportSession b = await connection.OpenSessionAsync("/hold");
+
+        await connection.DisposeAsync();
+
+        Assert.True((await a.Closed.WaitAsync(WtLoopback.Timeout)).Abrupt);
+        Assert.True((await b.Closed.WaitAsync(WtLoopback.Timeout)).Abrupt);
+        Assert.True((await serverClosed.Task.WaitAsync(WtLoopback.Timeout)).Abrupt);
+        await Assert.ThrowsAsync<WebTransportException>(() => a.SendDatagramAsync(new byte[1]).AsTask());
+        await Assert.ThrowsAsync<WebTransportException>(() => b.ReceiveDatagramAsync(new byte[16]).AsTask());
+    }
+
     private static async Task<T> RetryAsync<T>(Func<Task<T>> action)
     {
         for (int attempt = 0; ; attempt++)
