@@ -63,6 +63,8 @@ internal static class H3ServeCommand
             AcceptEarlyData = line.Has("--early-data"),
             QlogDirectory = line.Value("--qlog-dir"),
             Log = line.Has("--quiet") ? null : output,
+            // WebTransport at /webtransport/echo: advertised in SETTINGS and max_datagram_frame_size.
+            WebTransport = new WebTransportServerOptions(),
             ConfigureConnection = quic =>
             {
                 TransportFlags.Apply(quic, line);

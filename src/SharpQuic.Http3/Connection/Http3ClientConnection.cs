@@ -118,6 +118,13 @@ internal sealed class Http3ClientConnection : Http3Connection, IHttp3ClientConne
     /// <inheritdoc/>
     protected override void OnPeerBidirectionalStream(QuicStream stream)
     {
+        if (WebTransport is WebTransportManager webTransport)
+        {
+            // draft-ietf-webtrans-http3 §4.3: with WebTransport a server may open bidirectional streams, signal first.
+            _ = webTransport.OnServerBidirectionalStreamAsync(stream);
+            return;
+        }
+
         // RFC 9114 §6.1: server-initiated bidirectional streams need an extension we did not negotiate.
         TryAbort(stream, QuicAbortDirection.Both, Http3ErrorCode.StreamCreationError);
         Abort(Http3ErrorCode.StreamCreationError);

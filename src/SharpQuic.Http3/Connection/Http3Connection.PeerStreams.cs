@@ -10,6 +10,7 @@ internal abstract partial class Http3Connection
     private const int PeerControl = 1;
     private const int PeerEncoder = 2;
     private const int PeerDecoder = 4;
+    private const int PeerWebTransport = 8; // not a flag: a WebTransport stream handed to the manager
 
     private async Task AcceptStreamsAsync()
     {
@@ -46,6 +47,7 @@ internal abstract partial class Http3Connection
         FailBlockedSections(CloseError.Value);
         _peerSettings.TrySetException(new Http3Exception(CloseError.Value, "The connection closed before SETTINGS arrived.", ex));
         _closing.Cancel();
+        WebTransport?.OnConnectionClosed();
     }
 
     private async Task ReadUnidirectionalStreamAsync(QuicStream stream)
@@ -81,6 +83,14 @@ internal abstract partial class Http3Connection
                     }
 
                     kind = ClaimStreamType(stream, preamble.StreamType);
+                    if (kind == PeerWebTransport)
+                    {
+                        // draft-ietf-webtrans-http3 §4.2: the rest of the stream belongs to a session.
+                        WebTransport!.OnPeerUnidirectionalStream(stream, preamble.Id, input.ToArray());
+                        kind = 0;
+                        return;
+                    }
+
                     if (kind == 0)
                     {
                         return;
@@ -141,6 +151,11 @@ internal abstract partial class Http3Connection
             }
 
             return flag;
+        }
+
+        if (type == (ulong)Http3StreamType.WebTransport && WebTransport is not null)
+        {
+            return PeerWebTransport;
         }
 
         if (type == (ulong)Http3StreamType.Push)

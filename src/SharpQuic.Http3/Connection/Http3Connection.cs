@@ -38,7 +38,12 @@ internal abstract partial class Http3Connection : IAsyncDisposable
             MaxBlockedStreams = settings.QPackBlockedStreams,
             MaxFieldSectionSize = settings.MaxFieldSectionSize,
         });
-        FrameReaderOptions = new Http3FrameReaderOptions { MaxHeadersFrameSize = settings.MaxFieldSectionSize };
+        FrameReaderOptions = new Http3FrameReaderOptions
+        {
+            MaxHeadersFrameSize = settings.MaxFieldSectionSize,
+            WebTransportEnabled = settings.WebTransport is not null,
+        };
+        WebTransport = settings.WebTransport is WebTransportLimits limits ? new WebTransportManager(this, limits) : null;
     }
 
     /// <summary>The QUIC connection.</summary>
@@ -60,6 +65,9 @@ internal abstract partial class Http3Connection : IAsyncDisposable
     public Http3ErrorCode? CloseError { get; private set; }
 
     internal Http3FrameReaderOptions FrameReaderOptions { get; }
+
+    /// <summary>The WebTransport sessions, streams and datagrams of this connection; null when not offered.</summary>
+    internal WebTransportManager? WebTransport { get; }
 
     /// <summary>Opens our control stream (SETTINGS first, RFC 9114 §6.2.1) and the QPACK encoder
     /// and decoder streams (RFC 9204 §4.2), then starts accepting the peer's streams.</summary>
@@ -105,6 +113,7 @@ internal abstract partial class Http3Connection : IAsyncDisposable
         _decoderPump = new StreamPump(decoder, OnCriticalStreamFailed);
 
         _ = AcceptStreamsAsync();
+        WebTransport?.Start();
     }
 
     /// <summary>Closes the connection with an HTTP/3 error (RFC 9114 §8): a connection error when
@@ -120,6 +129,7 @@ internal abstract partial class Http3Connection : IAsyncDisposable
         FailBlockedSections(code);
         _ = CloseQuicAsync(code);
         _closing.Cancel();
+        WebTransport?.OnConnectionClosed();
     }
 
     /// <summary>Closes gracefully (H3_NO_ERROR) and releases the QUIC connection.</summary>
@@ -138,6 +148,7 @@ internal abstract partial class Http3Connection : IAsyncDisposable
             }
 
             _closing.Cancel();
+            WebTransport?.OnConnectionClosed();
         }
 
         // _closing is not disposed: Closing and late Abort calls stay valid after disposal, and a
@@ -244,15 +255,24 @@ internal abstract partial class Http3Connection : IAsyncDisposable
     {
     }
 
-    private Http3Settings BuildLocalSettings() => new()
+    private Http3Settings BuildLocalSettings()
     {
-        QPackMaxTableCapacity = (ulong)Settings.QPackMaxTableCapacity,
-        QPackBlockedStreams = (ulong)Settings.QPackBlockedStreams,
-        MaxFieldSectionSize = (ulong)Settings.MaxFieldSectionSize,
-        EnableConnectProtocol = Settings.EnableConnectProtocol,
-        H3Datagram = Settings.H3Datagram,
-        Grease = Settings.Grease ? (Http3Grease.Value((ulong)Random.Shared.Next(0, 1 << 16)), 0UL) : null,
-    };
+        var settings = new Http3Settings
+        {
+            QPackMaxTableCapacity = (ulong)Settings.QPackMaxTableCapacity,
+            QPackBlockedStreams = (ulong)Settings.QPackBlockedStreams,
+            MaxFieldSectionSize = (ulong)Settings.MaxFieldSectionSize,
+            EnableConnectProtocol = Settings.EnableConnectProtocol,
+            H3Datagram = Settings.H3Datagram,
+            Grease = Settings.Grease ? (Http3Grease.Value((ulong)Random.Shared.Next(0, 1 << 16)), 0UL) : null,
+        };
+        if (Settings.WebTransport is WebTransportLimits limits)
+        {
+            WebTransportNegotiation.AddLocalSettings(settings, limits, IsClient);
+        }
+
+        return settings;
+    }
 
     private static void WritePreamble(ArrayBufferWriter<byte> writer, Http3StreamType type)
     {

@@ -21,6 +21,10 @@ internal sealed record Http3ConnectionSettings
     /// <summary>SETTINGS_H3_DATAGRAM (RFC 9297).</summary>
     public bool H3Datagram { get; init; }
 
+    /// <summary>WebTransport over HTTP/3 (draft-ietf-webtrans-http3) and its limits; null: not offered.
+    /// When set, the connection also sends SETTINGS_H3_DATAGRAM and accepts WebTransport streams.</summary>
+    public WebTransportLimits? WebTransport { get; init; }
+
     /// <summary>Whether to send a GREASE setting and a GREASE frame (RFC 9114 §7.2.4.1, §9).</summary>
     public bool Grease { get; init; } = true;
 }

@@ -46,6 +46,18 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
 
     public long StreamId => _stream.Id;
 
+    /// <summary>The HTTP/3 connection the stream belongs to.</summary>
+    public Http3Connection Connection => _connection;
+
+    /// <summary>
+    /// The session ID of the WT_STREAM signal (draft-ietf-webtrans-http3 §4.3) once
+    /// <see cref="ReadHeadersOrWebTransportAsync"/> found one: the stream is then a WebTransport stream.
+    /// </summary>
+    public long? WebTransportSessionId { get; private set; }
+
+    /// <summary>Whether the stream's ID is past our GOAWAY: served only if it turns out to be a WebTransport stream.</summary>
+    public bool ArrivedAfterGoAway { get; init; }
+
     public QuicStream QuicStream => _stream;
 
     public Http3Headers? Trailers { get; private set; }
@@ -53,7 +65,16 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
     /// <summary>The request's priority (RFC 9218), as last set by its field or a PRIORITY_UPDATE.</summary>
     public Http3Priority Priority { get; set; } = Http3Priority.Default;
 
-    public async ValueTask<Http3HeaderSection> ReadHeadersAsync(CancellationToken cancellationToken)
+    public async ValueTask<Http3HeaderSection> ReadHeadersAsync(CancellationToken cancellationToken) =>
+        await ReadHeadersOrWebTransportAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw ConnectionError(Http3ErrorCode.FrameUnexpected);
+
+    /// <summary>
+    /// Reads the header section, or returns null when the stream opens with the WT_STREAM signal
+    /// (only when WebTransport is enabled): <see cref="WebTransportSessionId"/> is then set and
+    /// <see cref="TakeBufferedBytes"/> returns the application bytes already read after it.
+    /// </summary>
+    public async ValueTask<Http3HeaderSection?> ReadHeadersOrWebTransportAsync(CancellationToken cancellationToken)
     {
         if (_readState != ReadState.Headers)
         {
@@ -63,6 +84,12 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         while (true)
         {
             byte[]? section = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
+            if (WebTransportSessionId is not null)
+            {
+                _readState = ReadState.Ended;
+                return null;
+            }
+
             if (section is null)
             {
                 // §4.1.2: a request stream that ends without a complete request.
@@ -272,6 +299,14 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         Http3Connection.TryAbort(_stream, QuicAbortDirection.Read, code);
     }
 
+    /// <summary>The bytes read past the WT_STREAM signal and not yet consumed (a copy); empties the buffer.</summary>
+    public byte[] TakeBufferedBytes()
+    {
+        byte[] rest = _readBuffer is null ? [] : _readBuffer.AsSpan(_readStart, _readEnd - _readStart).ToArray();
+        _readStart = _readEnd;
+        return rest;
+    }
+
     /// <summary>Resets both directions with <paramref name="code"/>.</summary>
     public void Abort(Http3ErrorCode code)
     {
@@ -380,6 +415,10 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
                 case Http3FrameReadStatus.DataChunk:
                     // §4.1: DATA before HEADERS is H3_FRAME_UNEXPECTED.
                     throw ConnectionError(Http3ErrorCode.FrameUnexpected);
+                case Http3FrameReadStatus.WebTransportStream when _readState == ReadState.Headers && !_connection.IsClient:
+                    // draft-ietf-webtrans-http3 §4.3: the frame reader allows the signal only first on the stream.
+                    WebTransportSessionId = (long)frame.Value;
+                    return null;
                 case Http3FrameReadStatus.WebTransportStream:
                     throw ConnectionError(Http3ErrorCode.FrameUnexpected);
                 case Http3FrameReadStatus.Error:

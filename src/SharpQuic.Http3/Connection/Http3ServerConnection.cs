@@ -74,9 +74,11 @@ internal sealed class Http3ServerConnection : Http3Connection
     /// <inheritdoc/>
     protected override void OnPeerBidirectionalStream(QuicStream stream)
     {
+        bool afterGoAway;
         lock (_lock)
         {
-            if (_goAwayId >= 0 && stream.Id >= _goAwayId)
+            afterGoAway = _goAwayId >= 0 && stream.Id >= _goAwayId;
+            if (afterGoAway && WebTransport is not { SessionCount: > 0 })
             {
                 // §5.2: after GOAWAY, newer requests are refused unprocessed so the client may retry them.
                 TryAbort(stream, QuicAbortDirection.Both, Http3ErrorCode.RequestRejected);
@@ -88,7 +90,9 @@ internal sealed class Http3ServerConnection : Http3Connection
             _inFlight++;
         }
 
-        var request = new Http3RequestStream(this, stream);
+        // With WebTransport sessions open, a newer stream may be one of theirs (draft-ietf-webtrans-http3 §4.7:
+        // sessions outlive GOAWAY): it is read far enough to tell, and refused only if it is a request.
+        var request = new Http3RequestStream(this, stream) { ArrivedAfterGoAway = afterGoAway };
         lock (_lock)
         {
             _active[stream.Id] = request;

@@ -28,10 +28,15 @@ public sealed class Http3Server : IAsyncDisposable
         _listener = listener;
         _options = options;
         _handler = handler;
+        WebTransportLimits? webTransport = options.WebTransport?.ToLimits();
         _settings = new Http3ConnectionSettings
         {
             MaxFieldSectionSize = options.MaxFieldSectionSize,
             QPackMaxTableCapacity = options.QPackMaxTableCapacity,
+            // RFC 9220 §3 and RFC 9297 §2.1.1: what WebTransport sessions need of HTTP/3.
+            EnableConnectProtocol = webTransport is not null,
+            H3Datagram = webTransport is not null,
+            WebTransport = webTransport,
         };
     }
 
@@ -131,6 +136,14 @@ public sealed class Http3Server : IAsyncDisposable
             DefaultCloseErrorCode = (long)Http3ErrorCode.NoError,
             AcceptEarlyData = options.AcceptEarlyData,
         };
+        if (options.WebTransport is WebTransportServerOptions webTransport)
+        {
+            // draft-ietf-webtrans-http3 §3.1: QUIC datagrams (RFC 9221 §3); room for the sessions' unidirectional streams.
+            quic.MaxDatagramReceiveSize = webTransport.MaxDatagramReceiveSize;
+            quic.MaxInboundUnidirectionalStreams = (int)Math.Min(16L + ((long)webTransport.MaxSessionsPerConnection * webTransport.MaxStreamsPerSession), 10_000);
+            quic.MaxInboundBidirectionalStreams = (int)Math.Min((long)options.MaxConcurrentRequestsPerConnection + ((long)webTransport.MaxSessionsPerConnection * webTransport.MaxStreamsPerSession), 10_000);
+        }
+
         options.ConfigureConnection?.Invoke(quic);
         return quic;
     }
@@ -199,7 +212,23 @@ public sealed class Http3Server : IAsyncDisposable
         Http3HeaderSection head;
         try
         {
-            head = await stream.ReadHeadersAsync(connection.Closing).ConfigureAwait(false);
+            Http3HeaderSection? section = await stream.ReadHeadersOrWebTransportAsync(connection.Closing).ConfigureAwait(false);
+            if (section is null)
+            {
+                // draft-ietf-webtrans-http3 §4.3: a WebTransport stream; it stays ours (and counted) until it is over.
+                await connection.WebTransport!.OnPeerBidirectionalStream(stream.QuicStream, (ulong)stream.WebTransportSessionId!.Value, stream.TakeBufferedBytes())
+                    .ConfigureAwait(false);
+                return;
+            }
+
+            if (stream.ArrivedAfterGoAway)
+            {
+                // RFC 9114 §5.2: a request newer than our GOAWAY is refused unprocessed.
+                stream.Abort(Http3ErrorCode.RequestRejected);
+                return;
+            }
+
+            head = section.Value;
         }
         catch (Http3Exception ex)
         {

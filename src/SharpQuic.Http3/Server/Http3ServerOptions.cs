@@ -47,6 +47,13 @@ public sealed class Http3ServerOptions
     /// <summary>Adjusts each connection's QUIC options (congestion control, key exchange groups, …).</summary>
     public Action<QuicServerConnectionOptions>? ConfigureConnection { get; set; }
 
+    /// <summary>
+    /// WebTransport over HTTP/3 (draft-ietf-webtrans-http3): when set, every connection advertises it
+    /// and <see cref="Http3RouteTable.MapWebTransport(string, WebTransportSessionHandler)"/> routes serve
+    /// sessions. Null (the default): not offered, and WebTransport routes answer 501.
+    /// </summary>
+    public WebTransportServerOptions? WebTransport { get; set; }
+
     /// <summary>When set, one line per completed request (an access log) and connection failures.</summary>
     public TextWriter? Log { get; set; }
 }

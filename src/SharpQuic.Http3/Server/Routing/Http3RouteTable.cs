@@ -90,6 +90,18 @@ public sealed class Http3RouteTable
         return this;
     }
 
+    /// <summary>
+    /// Serves WebTransport sessions (draft-ietf-webtrans-http3 §3.2) at <paramref name="pattern"/>: an extended
+    /// CONNECT with :protocol webtransport-h3 (or the earlier drafts' "webtransport") gets a 200 and
+    /// <paramref name="handler"/> runs for the session's life. Needs <see cref="Http3ServerOptions.WebTransport"/>
+    /// (501 otherwise); more sessions than allowed per connection are reset with H3_REQUEST_REJECTED.
+    /// </summary>
+    public Http3RouteTable MapWebTransport(string pattern, WebTransportSessionHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Map("CONNECT", pattern, context => WebTransportServerEndpoint.AcceptAsync(context, handler));
+    }
+
     /// <summary>Sets the handler for requests whose path no route matches (instead of a 404).</summary>
     /// <exception cref="InvalidOperationException">A fallback is already set.</exception>
     public Http3RouteTable MapFallback(Http3RequestHandler handler)

@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using SharpQuic.Http3.Wire;
+
+namespace SharpQuic.Http3;
+
+/// <summary>
+/// A client HTTP/3 connection for WebTransport (draft-ietf-webtrans-http3): datagrams enabled in
+/// QUIC and HTTP/3 (§3.1), the server's SETTINGS awaited before any session (§4.6), and any number of
+/// sessions opened on it with <see cref="OpenSessionAsync"/>.
+/// </summary>
+public sealed class WebTransportClientConnection : IAsyncDisposable
+{
+    private readonly Http3ClientConnection _http3;
+    private readonly string _authority;
+    private readonly string? _origin;
+    private int _disposed;
+
+    private WebTransportClientConnection(Http3ClientConnection http3, string authority, string? origin)
+    {
+        _http3 = http3;
+        _authority = authority;
+        _origin = origin;
+    }
+
+    /// <summary>Which WebTransport draft the server's SETTINGS show (None until they arrive).</summary>
+    public WebTransportVariant ServerVariant => Manager.PeerVariant;
+
+    /// <summary>Datagrams dropped for naming no open session (RFC 9297 §2.1) or a full session queue.</summary>
+    public long DatagramsDropped => Manager.DatagramsDropped;
+
+    /// <summary>Sessions open now.</summary>
+    public int SessionCount => Manager.SessionCount;
+
+    internal Http3ClientConnection Http3 => _http3;
+
+    internal WebTransportManager Manager => _http3.WebTransport!;
+
+    /// <summary>Connects to the host and port of <paramref name="uri"/> (an https URI) and waits for the server's SETTINGS.</summary>
+    /// <exception cref="WebTransportException">The server's SETTINGS offer no WebTransport.</exception>
+    public static async Task<WebTransportClientConnection> ConnectAsync(Uri uri, WebTransportClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ArgumentException("WebTransport over HTTP/3 needs an absolute https URI (§3.2).", nameof(uri));
+        }
+
+        options ??= new WebTransportClientOptions();
+        IPAddress address = IPAddress.TryParse(uri.IdnHost, out IPAddress? literal)
+            ? literal
+            : (await Dns.GetHostAddressesAsync(uri.IdnHost, cancellationToken).ConfigureAwait(false))[0];
+        var quic = new QuicClientConnectionOptions
+        {
+            RemoteEndPoint = new IPEndPoint(address, uri.Port),
+            ClientAuthenticationOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = uri.IdnHost,
+                RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
+            },
+            // RFC 9221 §3 (§3.1 of the draft): datagrams need max_datagram_frame_size above 0.
+            MaxDatagramReceiveSize = options.MaxDatagramReceiveSize,
+            // The server opens WebTransport streams too (§4.2, §4.3).
+            MaxInboundBidirectionalStreams = options.MaxStreamsPerSession,
+            MaxInboundUnidirectionalStreams = 16 + options.MaxStreamsPerSession,
+        };
+        if (options.IdleTimeout > TimeSpan.Zero)
+        {
+            quic.IdleTimeout = options.IdleTimeout;
+        }
+
+        options.ConfigureConnection?.Invoke(quic);
+        var settings = new Http3ConnectionSettings
+        {
+            H3Datagram = true,
+            WebTransport = new WebTransportLimits
+            {
+                MaxSessions = int.MaxValue,
+                MaxStreamsPerSession = options.MaxStreamsPerSession,
+                MaxDatagramReceiveSize = options.MaxDatagramReceiveSize,
+                DatagramQueueLength = options.DatagramQueueLength,
+            },
+        };
+        Http3ClientConnection http3 = await Http3ClientConnection.ConnectAsync(quic, settings, cancellationToken).ConfigureAwait(false);
+        string authority = uri.IsDefaultPort ? uri.IdnHost : string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
+        var connection = new WebTransportClientConnection(http3, authority, options.Origin);
+        try
+        {
+            // §4.6: no session before the server's SETTINGS say which WebTransport it speaks.
+            Http3Settings server = await http3.PeerSettings.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!WebTransportNegotiation.ServerAllowsSessions(server))
+            {
+                throw new WebTransportException("The server's SETTINGS offer no WebTransport (extended CONNECT, HTTP Datagrams and a WebTransport setting are needed).");
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return connection;
+    }
+
+    /// <summary>
+    /// Opens a session on this connection: an extended CONNECT for <paramref name="pathAndQuery"/> with
+    /// :protocol webtransport-h3 (or "webtransport" for a server of an earlier draft), established on a 2xx (§3.2).
+    /// </summary>
+    /// <exception cref="WebTransportException">The server refused (with <see cref="WebTransportException.StatusCode"/> or a reset code).</exception>
+    public async Task<WebTransportSession> OpenSessionAsync(string pathAndQuery, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathAndQuery);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        WebTransportVariant variant = Manager.PeerVariant;
+        Http3RequestStream stream;
+        try
+        {
+            stream = await _http3.OpenRequestAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Http3Exception ex)
+        {
+            throw new WebTransportException("No session could be opened: " + ex.Message, (long)ex.ErrorCode, innerException: ex);
+        }
+
+        // Registered before the CONNECT leaves, so streams and datagrams the server sends right after its 2xx find it (§4.6).
+        var session = new WebTransportSession(Manager, stream, request: null);
+        if (!Manager.TryAddSession(session))
+        {
+            stream.Abort(Http3ErrorCode.RequestCancelled);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new WebTransportException("The connection is closed.");
+        }
+
+        var pseudo = new Http3Headers();
+        pseudo.AddLowercase(":method", "CONNECT");
+        pseudo.AddLowercase(":protocol", variant == WebTransportVariant.Current ? WebTransportNegotiation.ProtocolCurrent : WebTransportNegotiation.ProtocolDraft);
+        pseudo.AddLowercase(":scheme", "https");
+        pseudo.AddLowercase(":authority", _authority);
+        pseudo.AddLowercase(":path", pathAndQuery);
+        var fields = new Http3Headers();
+        if (_origin is not null)
+        {
+            fields.AddLowercase("origin", _origin);
+        }
+
+        if (variant != WebTransportVariant.Current)
+        {
+            fields.AddLowercase("sec-webtransport-http3-draft02", "1");
+        }
+
+        try
+        {
+            await stream.WriteHeadersAsync(pseudo, fields, endStream: false, cancellationToken).ConfigureAwait(false);
+            Http3HeaderSection head = await stream.ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
+            int status = int.Parse(head.PseudoHeaders[":status"]!, NumberStyles.None, CultureInfo.InvariantCulture);
+            if (status is < 200 or > 299)
+            {
+                session.AbortSession(Http3ErrorCode.RequestCancelled, "The server refused the session.");
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw new WebTransportException($"The server refused the session with status {status}.", statusCode: status);
+            }
+        }
+        catch (Http3Exception ex)
+        {
+            session.AbortSession(Http3ErrorCode.RequestCancelled, "The CONNECT request failed.");
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new WebTransportException("The server refused the session: " + ex.Message, (long)ex.ErrorCode, innerException: ex);
+        }
+        catch (OperationCanceledException)
+        {
+            session.AbortSession(Http3ErrorCode.RequestCancelled, "Cancelled.");
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _ = RunSessionAsync(session, stream);
+        return session;
+    }
+
+    /// <summary>Closes every session and the connection (H3_NO_ERROR).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _http3.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the connection once the session's close has been delivered (or a second passed).</summary>
+    internal async Task CloseAfterAsync(Task connectWritesClosed)
+    {
+        try
+        {
+            await connectWritesClosed.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or QuicException or OperationCanceledException)
+        {
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task RunSessionAsync(WebTransportSession session, Http3RequestStream stream)
+    {
+        await session.RunAsync().ConfigureAwait(false);
+        try
+        {
+            await stream.QuicStream.WritesClosed.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or QuicException or OperationCanceledException)
+        {
+        }
+
+        await stream.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Net.Security;
+
+namespace SharpQuic.Http3;
+
+/// <summary>How a WebTransport client connects (<see cref="WebTransportSession.ConnectAsync"/>, <see cref="WebTransportClientConnection.ConnectAsync"/>).</summary>
+public sealed class WebTransportClientOptions
+{
+    /// <summary>Validates the server's certificate; null uses the system's validation.</summary>
+    public RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; set; }
+
+    /// <summary>The origin field sent with the CONNECT request (browsers always send one, §3.2); null sends none.</summary>
+    public string? Origin { get; set; }
+
+    /// <summary>Streams of each direction the server may have open per session (SETTINGS_WT_INITIAL_MAX_STREAMS_*, §5.5).</summary>
+    public int MaxStreamsPerSession { get; set; } = 100;
+
+    /// <summary>The largest datagram accepted, advertised in max_datagram_frame_size (RFC 9221 §3).</summary>
+    public int MaxDatagramReceiveSize { get; set; } = 1500;
+
+    /// <summary>Received datagrams queued per session before the oldest is dropped.</summary>
+    public int DatagramQueueLength { get; set; } = 128;
+
+    /// <summary>How long the connection may be idle (0: the QUIC default).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Adjusts the QUIC options before connecting.</summary>
+    public Action<QuicClientConnectionOptions>? ConfigureConnection { get; set; }
+}

@@ -1,0 +1,194 @@
+using SharpQuic.Http3.Wire;
+
+namespace SharpQuic.Http3;
+
+/// <summary>
+/// One WebTransport stream (draft-ietf-webtrans-http3 §4.2, §4.3): a QUIC stream past its signal
+/// (bidirectional) or stream type and session ID (unidirectional). Reads and writes are the QUIC
+/// stream's; resets carry 32-bit application codes mapped into the HTTP/3 error space (§4.4), and
+/// a reset by the peer surfaces as a <see cref="WebTransportException"/> with that code.
+/// </summary>
+public sealed class WebTransportStream : Stream
+{
+    private readonly QuicStream _stream;
+    private readonly WebTransportSession _session;
+    private byte[]? _prefix; // application bytes read along with the signal or preamble
+    private int _prefixStart;
+    private int _disposed;
+
+    internal WebTransportStream(QuicStream stream, WebTransportSession session, bool isLocal, byte[]? prefix)
+    {
+        _stream = stream;
+        _session = session;
+        IsLocal = isLocal;
+        _prefix = prefix is { Length: > 0 } ? prefix : null;
+    }
+
+    /// <summary>The QUIC stream ID.</summary>
+    public long StreamId => _stream.Id;
+
+    /// <summary>Whether the stream carries data both ways.</summary>
+    public bool IsBidirectional => _stream.Type == QuicStreamType.Bidirectional;
+
+    /// <summary>Whether we opened it.</summary>
+    public bool IsLocal { get; }
+
+    /// <summary>The session the stream belongs to.</summary>
+    public WebTransportSession Session => _session;
+
+    /// <inheritdoc/>
+    public override bool CanRead => _stream.CanRead;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => _stream.CanWrite;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    internal QuicStream QuicStream => _stream;
+
+    /// <inheritdoc/>
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_prefix is byte[] prefix && !buffer.IsEmpty)
+        {
+            int n = Math.Min(buffer.Length, prefix.Length - _prefixStart);
+            prefix.AsSpan(_prefixStart, n).CopyTo(buffer.Span);
+            _prefixStart += n;
+            if (_prefixStart == prefix.Length)
+            {
+                _prefix = null;
+            }
+
+            return n;
+        }
+
+        try
+        {
+            return await _stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuicException ex)
+        {
+            throw Translate(ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _stream.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuicException ex)
+        {
+            throw Translate(ex);
+        }
+    }
+
+    /// <summary>Writes <paramref name="buffer"/> and, with <paramref name="completeWrites"/>, ends the stream after it.</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, bool completeWrites, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _stream.WriteAsync(buffer, completeWrites, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QuicException ex)
+        {
+            throw Translate(ex);
+        }
+    }
+
+    /// <summary>Ends the write side cleanly (FIN).</summary>
+    public void CompleteWrites() => _stream.CompleteWrites();
+
+    /// <summary>
+    /// Resets the write side (RESET_STREAM) and/or stops reading (STOP_SENDING) with the application's
+    /// <paramref name="applicationErrorCode"/>, sent as its WT_APPLICATION_ERROR HTTP/3 code (§4.4).
+    /// </summary>
+    public void Abort(QuicAbortDirection direction, uint applicationErrorCode) =>
+        AbortRaw(direction, (long)WebTransportErrorCodes.ToHttp3(applicationErrorCode));
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>As <see cref="QuicStream"/>: an unfinished read side is aborted, an unfinished write side completed (FIN).</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+            _session.OnStreamDisposed(this);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Aborts with a raw HTTP/3 code (WT_SESSION_GONE, WT_BUFFERED_STREAM_REJECTED); never throws.</summary>
+    internal void AbortRaw(QuicAbortDirection direction, long code)
+    {
+        // A direction the stream does not have (the read side of our unidirectional stream) is left alone.
+        if (!IsBidirectional)
+        {
+            direction = IsLocal ? QuicAbortDirection.Write : QuicAbortDirection.Read;
+        }
+
+        Http3Connection.TryAbort(_stream, direction, (Http3ErrorCode)(ulong)code);
+    }
+
+    private Exception Translate(QuicException ex) => ex switch
+    {
+        { QuicError: QuicError.StreamAborted, ApplicationErrorCode: long code } when code >= 0 && WebTransportErrorCodes.TryFromHttp3((ulong)code, out _) =>
+            new WebTransportException($"The peer reset the WebTransport stream with an application error code (HTTP/3 code 0x{code:x}).", code, innerException: ex),
+        _ when _session.IsClosed =>
+            // §6: whichever side noticed first, a stream of an ended session is gone.
+            new WebTransportException("The WebTransport session has ended.", (long)Http3ErrorCode.WebTransportSessionGone, innerException: ex),
+        { QuicError: QuicError.StreamAborted, ApplicationErrorCode: long code } =>
+            new WebTransportException($"The peer reset the WebTransport stream (HTTP/3 code 0x{code:x}).", code, innerException: ex),
+        { ApplicationErrorCode: long code } =>
+            new WebTransportException($"The connection closed (HTTP/3 code 0x{code:x}).", code, innerException: ex),
+        _ => new WebTransportException("The WebTransport stream failed: " + ex.Message, innerException: ex),
+    };
+}
