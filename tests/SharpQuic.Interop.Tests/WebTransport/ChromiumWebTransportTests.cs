@@ -9,8 +9,8 @@ using SharpQuic.Interop.Tests.Chromium;
 namespace SharpQuic.Interop.Tests.WebTransport;
 
 /// <summary>
-/// Headless Chromium as a WebTransport client of <c>sharpquic serve</c> (/webtransport/echo), driven by
-/// run_wt.sh / wt.html / cdp_wt.mjs in this folder (Node 20): a bidirectional echo, a datagram echo and a
+/// Headless Chromium as a WebTransport client of <c>sharpquic serve</c> (/webtransport/echo): wt.html in this folder,
+/// driven over the DevTools protocol (run_wt.sh and cdp_wt.mjs do the same by hand, with Node 20): a bidirectional echo, a datagram echo and a
 /// unidirectional echo, the certificate pinned by serverCertificateHashes (ECDSA P-256, 13 days).
 /// </summary>
 [Collection(InteropCollection.Name)]
@@ -19,20 +19,11 @@ public sealed partial class ChromiumWebTransportTests
     [ChromiumFact]
     public async Task Chromium_echoes_over_WebTransport_on_streams_and_datagrams()
     {
-        Assert.True(FindNode() is not null, "node (20+) is not installed: run_wt.sh drives Chromium with cdp_wt.mjs.");
         using var scratch = new ChromiumScratch();
         using SharpQuicServe serve = await SharpQuicServe.StartAsync(scratch, scratch.HtDocs, altSvc: false);
         string netLog = scratch.File("wt-netlog.json");
-        var environment = new Dictionary<string, string> { ["DPORT"] = FreeTcpPort().ToString(CultureInfo.InvariantCulture) };
-        using var run = PeerProcess.Start("bash",
-            [Path.Combine(Here(), "run_wt.sh"), serve.Origin + "/webtransport/echo", scratch.CertificatePath, netLog],
-            TimeSpan.FromSeconds(60), environment);
-
-        int exit = await run.WaitForExitAsync(TimeSpan.FromSeconds(55));
-        string output = run.StandardOutput;
-        int start = output.IndexOf('{', StringComparison.Ordinal);
-        Assert.True(exit == 0 && start >= 0, $"run_wt.sh exited with {exit}.\n{run.Describe()}\n{serve.Process.Describe()}");
-        using JsonDocument result = JsonDocument.Parse(output[start..]);
+        string json = await RunPageAsync(scratch, serve.Origin + "/webtransport/echo", netLog, serve);
+        using JsonDocument result = JsonDocument.Parse(json);
         JsonElement root = result.RootElement;
         string context = $"{root}\n{serve.Log}";
 
@@ -52,26 +43,57 @@ public sealed partial class ChromiumWebTransportTests
         Assert.Matches("\"http_datagram_version\":\\s*\"Rfc\"", log);
     }
 
-    private static string? FindNode()
+    /// <summary>
+    /// Opens wt.html (from file://, a secure context) in headless Chromium over the DevTools protocol and waits for
+    /// the page's <c>window.__wt_result</c>: what run_wt.sh and cdp_wt.mjs do, without needing Node.
+    /// </summary>
+    private static async Task<string> RunPageAsync(ChromiumScratch scratch, string url, string netLog, SharpQuicServe serve)
     {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        string profile = scratch.File("wt-profile");
+        Directory.CreateDirectory(profile);
+        // serverCertificateHashes: the SHA-256 of the certificate (ECDSA, at most 14 days), the WebTransport way.
+        string hash = Convert.ToHexStringLower(scratch.Certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
+        string page = new Uri(Path.Combine(Here(), "wt.html")).AbsoluteUri
+            + $"?url={Uri.EscapeDataString(url)}&hash={hash}&timeout=8000";
+        List<string> args =
+        [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + profile,
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-features=AsyncDns",
+            "--host-resolver-rules=MAP localhost 127.0.0.1, EXCLUDE 127.0.0.1, EXCLUDE [::1], MAP * ~NOTFOUND",
+            "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+            "--log-net-log=" + netLog, "about:blank",
+        ];
+        using var chromium = PeerProcess.Start(ChromiumBrowser.FindExecutable()!, args, TimeSpan.FromSeconds(60));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        string? json = null;
+        try
         {
-            if (dir.Length > 0 && File.Exists(Path.Combine(dir, "node")))
+            await using DevToolsSession devTools = await DevToolsSession.ConnectAsync(profile, chromium, cancel.Token);
+            (await devTools.SendAsync("Page.navigate", new { url = page })).Dispose();
+            while (json is null)
             {
-                return Path.Combine(dir, "node");
+                JsonElement value = await devTools.EvaluateAsync("JSON.stringify(window.__wt_result || null)");
+                string? text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+                if (text is not null && text != "null")
+                {
+                    json = text;
+                    break;
+                }
+
+                await Task.Delay(200, cancel.Token);
             }
+
+            await devTools.CloseBrowserAsync();
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Assert.Fail($"The WebTransport page gave no result within 40 s.\n{chromium.Describe()}\n{serve.Process.Describe()}");
         }
 
-        return null;
-    }
-
-    private static int FreeTcpPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        // Browser.close makes Chromium finish its net log and exit.
+        await chromium.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        return json!;
     }
 
     // The scripts live next to this file in the source tree (they are not copied to the output).
