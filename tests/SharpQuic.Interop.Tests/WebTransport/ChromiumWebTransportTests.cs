@@ -44,14 +44,15 @@ public sealed partial class ChromiumWebTransportTests
     /// Opens wt.html (from file://, a secure context) in headless Chromium over the DevTools protocol and waits for
     /// the page's <c>window.__wt_result</c>: what run_wt.sh and cdp_wt.mjs do, without needing Node.
     /// </summary>
-    private static async Task<string> RunPageAsync(ChromiumScratch scratch, string url, string netLog, SharpQuicServe serve)
+    private static async Task<string> RunPageAsync(ChromiumScratch scratch, string url, string netLog, SharpQuicServe serve,
+        string pageName = "wt.html", string query = "&timeout=8000", int limitSeconds = 40)
     {
         string profile = scratch.File("wt-profile");
         Directory.CreateDirectory(profile);
         // serverCertificateHashes: the SHA-256 of the certificate (ECDSA, at most 14 days), the WebTransport way.
         string hash = Convert.ToHexStringLower(scratch.Certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
-        string page = new Uri(Path.Combine(Here(), "wt.html")).AbsoluteUri
-            + $"?url={Uri.EscapeDataString(url)}&hash={hash}&timeout=8000";
+        string page = new Uri(Path.Combine(Here(), pageName)).AbsoluteUri
+            + $"?url={Uri.EscapeDataString(url)}&hash={hash}{query}";
         List<string> args =
         [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + profile,
@@ -62,7 +63,7 @@ public sealed partial class ChromiumWebTransportTests
             "--log-net-log=" + netLog, "about:blank",
         ];
         using var chromium = PeerProcess.Start(ChromiumBrowser.FindExecutable()!, args, TimeSpan.FromSeconds(60));
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(limitSeconds));
         string? json = null;
         try
         {
@@ -85,7 +86,7 @@ public sealed partial class ChromiumWebTransportTests
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            Assert.Fail($"The WebTransport page gave no result within 40 s.\n{chromium.Describe()}\n{serve.Process.Describe()}");
+            Assert.Fail($"The WebTransport page gave no result within {limitSeconds} s.\n{chromium.Describe()}\n{serve.Process.Describe()}");
         }
 
         // Browser.close makes Chromium finish its net log and exit.
