@@ -7,9 +7,6 @@ namespace SharpQuic.Http3;
 /// </summary>
 internal static class WebTransportEcho
 {
-    /// <summary>The most a unidirectional stream may carry: it is held whole before it is sent back.</summary>
-    public const int MaxUnidirectionalEcho = 1 << 20;
-
     /// <summary>Echoes until the session ends.</summary>
     public static async Task RunAsync(WebTransportSession session, CancellationToken cancellationToken)
     {
@@ -73,30 +70,25 @@ internal static class WebTransportEcho
 
     private static async Task EchoUnidirectionalAsync(WebTransportSession session, WebTransportStream stream, CancellationToken cancellationToken)
     {
+        // Streamed back on a new unidirectional stream as it arrives: memory stays at one buffer
+        // whatever the stream's size, and a slow reader of the echo slows the sender through flow control.
         try
         {
-            var content = new MemoryStream();
             await using (stream.ConfigureAwait(false))
             {
-                byte[] buffer = new byte[16 * 1024];
-                int n;
-                while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                WebTransportStream reply = await session.OpenUnidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (reply.ConfigureAwait(false))
                 {
-                    if (content.Length + n > MaxUnidirectionalEcho)
+                    byte[] buffer = new byte[16 * 1024];
+                    int n;
+                    while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                     {
-                        stream.Abort(QuicAbortDirection.Read, 0);
-                        return;
+                        await reply.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                     }
 
-                    content.Write(buffer, 0, n);
+                    reply.CompleteWrites();
+                    await reply.QuicStream.WritesClosed.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
-            }
-
-            WebTransportStream reply = await session.OpenUnidirectionalStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (reply.ConfigureAwait(false))
-            {
-                await reply.WriteAsync(content.GetBuffer().AsMemory(0, (int)content.Length), completeWrites: true, cancellationToken).ConfigureAwait(false);
-                await reply.QuicStream.WritesClosed.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is WebTransportException or OperationCanceledException or QuicException)
