@@ -17,6 +17,7 @@ internal abstract partial class Http3Connection : IAsyncDisposable
     private readonly QPackDecoder _decoder;
     private readonly QPackFieldList _decodeLines = new();
     private readonly QPackFieldList _encodeLines = new();
+    private readonly ArrayBufferWriter<byte> _encodeInstructions = new(64);
     private readonly Dictionary<long, BlockedSection> _blocked = [];
     private readonly TaskCompletionSource<Http3Settings> _peerSettings = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _closing = new();
@@ -174,7 +175,6 @@ internal abstract partial class Http3Connection : IAsyncDisposable
     /// </summary>
     internal void EncodeHeaders(long streamId, Http3Headers pseudoHeaders, Http3Headers fields, IBufferWriter<byte> section)
     {
-        var instructions = new ArrayBufferWriter<byte>(64);
         lock (_qpackLock)
         {
             _encodeLines.Clear();
@@ -187,10 +187,12 @@ internal abstract partial class Http3Connection : IAsyncDisposable
                     $"The header section ({_encodeLines.FieldSectionSize} bytes) exceeds the peer's limit of {limit}.");
             }
 
-            _encoder.EncodeFieldSection(streamId, _encodeLines, section, instructions);
-        }
+            _encodeInstructions.ResetWrittenCount();
+            _encoder.EncodeFieldSection(streamId, _encodeLines, section, _encodeInstructions);
 
-        _encoderPump?.Enqueue(instructions.WrittenSpan);
+            // Enqueued under the QPACK lock, so encoder-stream instructions keep the order of the inserts.
+            _encoderPump?.Enqueue(_encodeInstructions.WrittenSpan);
+        }
     }
 
     /// <summary>

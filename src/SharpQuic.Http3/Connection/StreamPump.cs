@@ -10,7 +10,8 @@ namespace SharpQuic.Http3;
 internal sealed class StreamPump(QuicStream stream, Action<Exception> onFailure)
 {
     private readonly Lock _lock = new();
-    private readonly ArrayBufferWriter<byte> _pending = new(256);
+    private ArrayBufferWriter<byte> _pending = new(256);
+    private ArrayBufferWriter<byte> _writing = new(256); // owned by the running writer between swaps
     private bool _running;
 
     /// <summary>Appends bytes and starts the writer if it is idle.</summary>
@@ -41,7 +42,6 @@ internal sealed class StreamPump(QuicStream stream, Action<Exception> onFailure)
         {
             while (true)
             {
-                byte[] chunk;
                 lock (_lock)
                 {
                     if (_pending.WrittenCount == 0)
@@ -50,11 +50,13 @@ internal sealed class StreamPump(QuicStream stream, Action<Exception> onFailure)
                         return;
                     }
 
-                    chunk = _pending.WrittenSpan.ToArray();
-                    _pending.ResetWrittenCount();
+                    // Double buffering: producers append to the other buffer while this one is written.
+                    (_pending, _writing) = (_writing, _pending);
                 }
 
-                await stream.WriteAsync(chunk).ConfigureAwait(false);
+                // QuicStream.WriteAsync has copied the bytes when it completes, so the buffer is free again.
+                await stream.WriteAsync(_writing.WrittenMemory).ConfigureAwait(false);
+                _writing.ResetWrittenCount();
             }
         }
         catch (Exception ex) when (ex is QuicException or ObjectDisposedException or InvalidOperationException)

@@ -193,7 +193,7 @@ public sealed class Http3Response
             response.WriteBodyAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override void Write(byte[] buffer, int offset, int count) =>
-            response.WriteBodyAsync(buffer.AsMemory(offset, count).ToArray()).AsTask().GetAwaiter().GetResult();
+            response.WriteBodyAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
         public override Task FlushAsync(CancellationToken cancellationToken) => response.FlushAsync(cancellationToken).AsTask();
 
