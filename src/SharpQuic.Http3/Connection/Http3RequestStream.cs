@@ -83,20 +83,20 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
 
         while (true)
         {
-            byte[]? section = await ReadFrameAsync(cancellationToken).ConfigureAwait(false);
+            (bool found, ValueTask<Http3HeaderSection> decoding) = await ReadHeadersFrameAsync(_inboundKind, cancellationToken).ConfigureAwait(false);
             if (WebTransportSessionId is not null)
             {
                 _readState = ReadState.Ended;
                 return null;
             }
 
-            if (section is null)
+            if (!found)
             {
                 // §4.1.2: a request stream that ends without a complete request.
                 throw new Http3Exception(Http3ErrorCode.RequestIncomplete, "The stream ended before a header section.");
             }
 
-            Http3HeaderSection headers = await DecodeAsync(section, _inboundKind).ConfigureAwait(false);
+            Http3HeaderSection headers = await DecodeAsync(decoding).ConfigureAwait(false);
             if (_inboundKind == Http3FieldSection.Kind.Response && headers.PseudoHeaders[":status"]![0] == '1')
             {
                 // §4.1: interim responses precede the final one; 101 is not allowed in HTTP/3.
@@ -174,8 +174,8 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
                     }
 
                     // Trailers (§4.1): decoded, then the stream must end.
-                    byte[] section = frame.Payload.ToArray();
-                    Http3HeaderSection trailers = await DecodeAsync(section, Http3FieldSection.Kind.Trailers).ConfigureAwait(false);
+                    ValueTask<Http3HeaderSection> decodingTrailers = _connection.DecodeHeadersAsync(StreamId, frame.Payload, Http3FieldSection.Kind.Trailers);
+                    Http3HeaderSection trailers = await DecodeAsync(decodingTrailers).ConfigureAwait(false);
                     Trailers = trailers.Fields;
                     await ExpectEndAfterTrailersAsync(cancellationToken).ConfigureAwait(false);
                     EndOfMessage();
@@ -385,8 +385,11 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         }
     }
 
-    /// <summary>Reads frames until a HEADERS frame (returned as a copy) or the end of the stream (null).</summary>
-    private async ValueTask<byte[]?> ReadFrameAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads frames until a HEADERS frame, whose decoding starts while its bytes are still in the read buffer
+    /// (QPACK copies a section only when it blocks); not found at the end of the stream or on a WebTransport signal.
+    /// </summary>
+    private async ValueTask<(bool Found, ValueTask<Http3HeaderSection> Decoding)> ReadHeadersFrameAsync(Http3FieldSection.Kind kind, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -399,7 +402,7 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
                         throw ConnectionError(error);
                     }
 
-                    return null;
+                    return (false, default);
                 }
 
                 await FillAsync(cancellationToken).ConfigureAwait(false);
@@ -411,14 +414,14 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
             switch (status)
             {
                 case Http3FrameReadStatus.Frame when frame.Type == (ulong)Http3FrameType.Headers:
-                    return frame.Payload.ToArray();
+                    return (true, _connection.DecodeHeadersAsync(StreamId, frame.Payload, kind));
                 case Http3FrameReadStatus.DataChunk:
                     // §4.1: DATA before HEADERS is H3_FRAME_UNEXPECTED.
                     throw ConnectionError(Http3ErrorCode.FrameUnexpected);
                 case Http3FrameReadStatus.WebTransportStream when _readState == ReadState.Headers && !_connection.IsClient:
                     // draft-ietf-webtrans-http3 §4.3: the frame reader allows the signal only first on the stream.
                     WebTransportSessionId = (long)frame.Value;
-                    return null;
+                    return (false, default);
                 case Http3FrameReadStatus.WebTransportStream:
                     throw ConnectionError(Http3ErrorCode.FrameUnexpected);
                 case Http3FrameReadStatus.Error:
@@ -509,11 +512,11 @@ internal sealed class Http3RequestStream : IHttp3MessageStream, IAsyncDisposable
         _readEnd += read;
     }
 
-    private async ValueTask<Http3HeaderSection> DecodeAsync(byte[] section, Http3FieldSection.Kind kind)
+    private async ValueTask<Http3HeaderSection> DecodeAsync(ValueTask<Http3HeaderSection> decoding)
     {
         try
         {
-            return await _connection.DecodeHeadersAsync(StreamId, section, kind).ConfigureAwait(false);
+            return await decoding.ConfigureAwait(false);
         }
         catch (Http3Exception ex) when (ex.ErrorCode == Http3ErrorCode.MessageError)
         {
