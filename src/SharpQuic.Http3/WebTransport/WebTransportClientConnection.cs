@@ -42,6 +42,11 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
     public static async Task<WebTransportClientConnection> ConnectAsync(Uri uri, WebTransportClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(uri);
+        if (options is not null && options.SessionDataWindow is < 1 or > (1L << 60))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "SessionDataWindow must be between 1 and 2^60.");
+        }
+
         if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
         {
             throw new ArgumentException("WebTransport over HTTP/3 needs an absolute https URI (§3.2).", nameof(uri));
@@ -78,6 +83,7 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
             {
                 MaxSessions = int.MaxValue,
                 MaxStreamsPerSession = options.MaxStreamsPerSession,
+                SessionDataWindow = options.SessionDataWindow,
                 MaxDatagramReceiveSize = options.MaxDatagramReceiveSize,
                 DatagramQueueLength = options.DatagramQueueLength,
             },

@@ -14,6 +14,12 @@ public sealed class WebTransportClientOptions
     /// <summary>Streams of each direction the server may have open per session (SETTINGS_WT_INITIAL_MAX_STREAMS_*, §5.5).</summary>
     public int MaxStreamsPerSession { get; set; } = 100;
 
+    /// <summary>
+    /// Stream Body bytes the server may send on one session beyond what the application has read
+    /// (SETTINGS_WT_INITIAL_MAX_DATA and WT_MAX_DATA, §5.4), when the server enables flow control too (§5.1).
+    /// </summary>
+    public long SessionDataWindow { get; set; } = WebTransportNegotiation.DefaultSessionDataWindow;
+
     /// <summary>The largest datagram accepted, advertised in max_datagram_frame_size (RFC 9221 §3).</summary>
     public int MaxDatagramReceiveSize { get; set; } = 1500;
 

@@ -14,6 +14,12 @@ internal sealed record WebTransportLimits
     /// <summary>Streams of each direction the peer may have open per session.</summary>
     public int MaxStreamsPerSession { get; init; } = 100;
 
+    /// <summary>
+    /// Stream Body bytes the peer may send on one session beyond what the application has read: the
+    /// SETTINGS_WT_INITIAL_MAX_DATA we advertise and the window WT_MAX_DATA keeps open (§5.4, §5.6.4).
+    /// </summary>
+    public long SessionDataWindow { get; init; } = WebTransportNegotiation.DefaultSessionDataWindow;
+
     /// <summary>The largest datagram we accept: the QUIC max_datagram_frame_size we advertise (RFC 9221 §3) is built from it.</summary>
     public int MaxDatagramReceiveSize { get; init; } = 1500;
 

@@ -30,8 +30,8 @@ internal static class WebTransportNegotiation
     /// <summary>The earlier drafts' upgrade token.</summary>
     public const string ProtocolDraft = "webtransport";
 
-    /// <summary>A session-level data limit so large it never binds: we do not meter data per session (QUIC does per stream and connection).</summary>
-    public const ulong UnlimitedData = (1UL << 62) - 1;
+    /// <summary>The default session data window (16 MiB): at 100 ms of round trip, about 1.3 Gbit/s per session.</summary>
+    public const long DefaultSessionDataWindow = 16L << 20;
 
     /// <summary>Adds the WebTransport settings of <paramref name="limits"/> to ours.</summary>
     public static void AddLocalSettings(Http3Settings settings, WebTransportLimits limits, bool isClient)
@@ -45,7 +45,7 @@ internal static class WebTransportNegotiation
         // §5.5: enabling flow control is what allows several sessions per connection (§5.2).
         settings.WebTransportInitialMaxStreamsBidi = (ulong)limits.MaxStreamsPerSession;
         settings.WebTransportInitialMaxStreamsUni = (ulong)limits.MaxStreamsPerSession;
-        settings.WebTransportInitialMaxData = UnlimitedData;
+        settings.WebTransportInitialMaxData = (ulong)limits.SessionDataWindow;
         if (!isClient)
         {
             // RFC 9220 §3: extended CONNECT is the server's to enable.

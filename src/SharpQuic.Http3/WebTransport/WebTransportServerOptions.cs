@@ -14,6 +14,13 @@ public sealed class WebTransportServerOptions
     /// <summary>Streams of each direction a client may have open per session (§5.5); more closes the session with WT_FLOW_CONTROL_ERROR.</summary>
     public int MaxStreamsPerSession { get; set; } = 100;
 
+    /// <summary>
+    /// Stream Body bytes a client may send on one session beyond what the handler has read
+    /// (SETTINGS_WT_INITIAL_MAX_DATA and WT_MAX_DATA, §5.4); more closes the session with WT_FLOW_CONTROL_ERROR.
+    /// Applies when the client enables flow control too (§5.1).
+    /// </summary>
+    public long SessionDataWindow { get; set; } = WebTransportNegotiation.DefaultSessionDataWindow;
+
     /// <summary>The largest datagram accepted, advertised in max_datagram_frame_size (RFC 9221 §3).</summary>
     public int MaxDatagramReceiveSize { get; set; } = 1500;
 
@@ -28,11 +35,14 @@ public sealed class WebTransportServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSessionsPerConnection, 1, nameof(MaxSessionsPerConnection));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStreamsPerSession, 1, nameof(MaxStreamsPerSession));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDatagramReceiveSize, 1, nameof(MaxDatagramReceiveSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SessionDataWindow, 1, nameof(SessionDataWindow));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(SessionDataWindow, 1L << 60, nameof(SessionDataWindow));
         ArgumentOutOfRangeException.ThrowIfLessThan(DatagramQueueLength, 1, nameof(DatagramQueueLength));
         return new WebTransportLimits
         {
             MaxSessions = MaxSessionsPerConnection,
             MaxStreamsPerSession = MaxStreamsPerSession,
+            SessionDataWindow = SessionDataWindow,
             MaxDatagramReceiveSize = MaxDatagramReceiveSize,
             DatagramQueueLength = DatagramQueueLength,
             OriginValidator = OriginValidator,

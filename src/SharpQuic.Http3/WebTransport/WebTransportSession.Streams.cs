@@ -18,7 +18,6 @@ public sealed partial class WebTransportSession
 
     // What the peer may open (cumulative, §5.6.2), how many it did and how many of those ended; per direction: [0] bidi, [1] uni.
     private readonly long[] _localMax = new long[2];
-    private readonly long[] _localAdvertised = new long[2];
     private readonly long[] _peerOpened = new long[2];
     private readonly long[] _peerEnded = new long[2];
 
@@ -90,15 +89,18 @@ public sealed partial class WebTransportSession
     {
         _window = manager.Limits.MaxStreamsPerSession;
         _localMax[0] = _localMax[1] = _window;
-        _localAdvertised[0] = _localAdvertised[1] = _window;
+        _grantSent[0] = _grantSent[1] = _window;
         _peerMax[0] = _peerMax[1] = long.MaxValue;
-        if (manager.PeerSettingsOrNull is Http3Settings peer && WebTransportNegotiation.PeerEnablesFlowControl(peer))
+        Http3Settings? peer = manager.PeerSettingsOrNull;
+        if (peer is not null && WebTransportNegotiation.PeerEnablesFlowControl(peer))
         {
             // §5.5: we always enable it (non-zero initial limits), so the peer's setting decides.
             _flowControl = true;
-            _peerMax[0] = (long)Math.Min(peer.WebTransportInitialMaxStreamsBidi, (ulong)long.MaxValue);
-            _peerMax[1] = (long)Math.Min(peer.WebTransportInitialMaxStreamsUni, (ulong)long.MaxValue);
+            _peerMax[0] = (long)Math.Min(peer.WebTransportInitialMaxStreamsBidi, MaxStreamCount);
+            _peerMax[1] = (long)Math.Min(peer.WebTransportInitialMaxStreamsUni, MaxStreamCount);
         }
+
+        InitDataFlowControl(manager, peer);
     }
 
     private async ValueTask<WebTransportStream> OpenStreamAsync(bool bidirectional, CancellationToken cancellationToken)
@@ -138,7 +140,7 @@ public sealed partial class WebTransportSession
         ulong type = bidirectional ? (ulong)Http3FrameType.WebTransportStream : (ulong)Http3StreamType.WebTransport;
         VarInt.TryWrite(header, type, out int n1);
         VarInt.TryWrite(header.AsSpan(n1), (ulong)SessionId, out int n2);
-        await wrapped.WriteAsync(header.AsMemory(0, n1 + n2), cancellationToken).ConfigureAwait(false);
+        await wrapped.WriteHeaderAsync(header.AsMemory(0, n1 + n2), cancellationToken).ConfigureAwait(false);
         return wrapped;
     }
 
@@ -168,19 +170,37 @@ public sealed partial class WebTransportSession
         }
     }
 
+    /// <summary>The peer's WT_MAX_STREAMS (§5.6.2); false when it broke the rules and the session was aborted.</summary>
     private bool OnMaxStreams(bool bidirectional, ulong value)
     {
         int kind = bidirectional ? 0 : 1;
         TaskCompletionSource? waiter = null;
+        bool valid = true;
         lock (_streamLock)
         {
-            // §5.6.2: ignored unless flow control is enabled; a lower value than before changes nothing.
-            if (_flowControl && value > (ulong)_peerMax[kind])
+            if (!_flowControl)
             {
-                _peerMax[kind] = (long)Math.Min(value, (ulong)long.MaxValue);
+                // §5.1: without flow control the capsules are ignored (they may have crossed our SETTINGS).
+                return true;
+            }
+
+            // §5.6.2: above 2^60, or not above the previous limit, is WT_FLOW_CONTROL_ERROR (capsules arrive in order).
+            if (value > MaxStreamCount || value <= (ulong)_peerMax[kind])
+            {
+                valid = false;
+            }
+            else
+            {
+                _peerMax[kind] = (long)value;
                 waiter = _creditWaiter;
                 _creditWaiter = null;
             }
+        }
+
+        if (!valid)
+        {
+            AbortSession(Http3ErrorCode.WebTransportFlowControlError, "The peer's WT_MAX_STREAMS was invalid or did not increase the limit.");
+            return false;
         }
 
         waiter?.TrySetResult();
@@ -197,6 +217,7 @@ public sealed partial class WebTransportSession
         }
 
         waiter?.TrySetResult(); // the waiter loops and sees the session closed
+        FailDataWaiters();
     }
 
     private WebTransportStream[] TakeStreams()
@@ -232,31 +253,18 @@ public sealed partial class WebTransportSession
             }
         }
 
-        long grant = 0;
+        bool grant = false;
         lock (_streamLock)
         {
             _streams.Remove(stream);
             _peerEnded[kind]++;
             _localMax[kind] = _peerEnded[kind] + _window;
-            if (_flowControl && !IsClosed && _localMax[kind] - _localAdvertised[kind] >= Math.Max(1, _window / 2))
-            {
-                grant = _localAdvertised[kind] = _localMax[kind];
-            }
+            grant = _flowControl && !IsClosed && _localMax[kind] - _grantSent[kind] >= Math.Max(1, _window / 2);
         }
 
-        if (grant > 0)
+        if (grant)
         {
-            byte[] capsule = new byte[24];
-            CapsuleType type = kind == 0 ? CapsuleType.WebTransportMaxStreamsBidi : CapsuleType.WebTransportMaxStreamsUni;
-            CapsuleWriter.TryWriteVarIntCapsule(capsule, type, (ulong)grant, out int written);
-            try
-            {
-                await WriteCapsuleAsync(capsule.AsMemory(0, written)).ConfigureAwait(false);
-            }
-            catch (WebTransportException)
-            {
-                // The session is ending: no more streams to grant.
-            }
+            await SendGrantAsync(kind).ConfigureAwait(false);
         }
     }
 }

@@ -347,9 +347,11 @@ public sealed partial class WebTransportSession : IAsyncDisposable
                         return OnMaxStreams(bidirectional: true, capsule.Value);
                     case (ulong)CapsuleType.WebTransportMaxStreamsUni:
                         return OnMaxStreams(bidirectional: false, capsule.Value);
+                    case (ulong)CapsuleType.WebTransportMaxData:
+                        return OnMaxData(capsule.Value);
                 }
 
-                // WT_DRAIN_SESSION, WT_MAX_DATA and the BLOCKED capsules need no action from us.
+                // WT_DRAIN_SESSION and the BLOCKED capsules need no action from us (WT_DATA_BLOCKED only informs, §5.6.5).
                 return true;
             default:
                 return true;

@@ -15,6 +15,8 @@ public sealed class WebTransportStream : Stream
     private byte[]? _prefix; // application bytes read along with the signal or preamble
     private int _prefixStart;
     private int _disposed;
+    private long _bodyRead; // Stream Body bytes the application read (session flow control, §5.4)
+    private long _bodyAccounted; // of the peer's Stream Body bytes, how many the session has counted
 
     internal WebTransportStream(QuicStream stream, WebTransportSession session, bool isLocal, byte[]? prefix)
     {
@@ -66,12 +68,15 @@ public sealed class WebTransportStream : Stream
                 _prefix = null;
             }
 
+            OnBodyRead(n);
             return n;
         }
 
         try
         {
-            return await _stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            int read = await _stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            OnBodyRead(read);
+            return read;
         }
         catch (QuicException ex)
         {
@@ -80,11 +85,30 @@ public sealed class WebTransportStream : Stream
     }
 
     /// <inheritdoc/>
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        WriteAsync(buffer, completeWrites: false, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="buffer"/> and, with <paramref name="completeWrites"/>, ends the stream after it.
+    /// With session flow control (§5.4) the write waits for the peer's WT_MAX_DATA when the session's
+    /// credit is spent.
+    /// </summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, bool completeWrites, CancellationToken cancellationToken = default)
     {
         try
         {
-            await _stream.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (!_session.IsFlowControlled || buffer.IsEmpty)
+            {
+                await _stream.WriteAsync(buffer, completeWrites, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            while (!buffer.IsEmpty)
+            {
+                int credit = await _session.AcquireSendCreditAsync(buffer.Length, cancellationToken).ConfigureAwait(false);
+                await _stream.WriteAsync(buffer[..credit], completeWrites && credit == buffer.Length, cancellationToken).ConfigureAwait(false);
+                buffer = buffer[credit..];
+            }
         }
         catch (QuicException ex)
         {
@@ -92,12 +116,12 @@ public sealed class WebTransportStream : Stream
         }
     }
 
-    /// <summary>Writes <paramref name="buffer"/> and, with <paramref name="completeWrites"/>, ends the stream after it.</summary>
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, bool completeWrites, CancellationToken cancellationToken = default)
+    /// <summary>The stream type or signal and the session ID (§4.2, §4.3): outside session flow control.</summary>
+    internal async ValueTask WriteHeaderAsync(ReadOnlyMemory<byte> header, CancellationToken cancellationToken)
     {
         try
         {
-            await _stream.WriteAsync(buffer, completeWrites, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
         }
         catch (QuicException ex)
         {
@@ -176,6 +200,32 @@ public sealed class WebTransportStream : Stream
         }
 
         Http3Connection.TryAbort(_stream, direction, (Http3ErrorCode)(ulong)code);
+    }
+
+    private void OnBodyRead(int bytes)
+    {
+        if (bytes > 0 && _session.IsFlowControlled)
+        {
+            _bodyRead += bytes;
+            AccountBodyTo(_bodyRead, enforce: true);
+        }
+    }
+
+    /// <summary>Counts the peer's Stream Body bytes on this stream up to <paramref name="total"/> against the session (never twice).</summary>
+    private void AccountBodyTo(long total, bool enforce)
+    {
+        long accounted = Volatile.Read(ref _bodyAccounted);
+        while (total > accounted)
+        {
+            long seen = Interlocked.CompareExchange(ref _bodyAccounted, total, accounted);
+            if (seen == accounted)
+            {
+                _session.OnDataConsumed(total - accounted, enforce);
+                return;
+            }
+
+            accounted = seen;
+        }
     }
 
     private Exception Translate(QuicException ex) => ex switch
