@@ -252,6 +252,9 @@ public sealed partial class QuicConnection
             case WorkerCommandKind.Abort:
                 stream.AbortOnWorker(core, (QuicAbortDirection)command.Flags, (ulong)command.Value, now);
                 break;
+            case WorkerCommandKind.AbortWriteAt:
+                stream.AbortWriteAtOnWorker(core, (ulong)command.Value, (ulong)(long)command.Extra!);
+                break;
             case WorkerCommandKind.DisposeStream:
                 stream.DisposeOnWorker(core, now);
                 break;
@@ -377,6 +380,8 @@ public sealed partial class QuicConnection
         NegotiatedKeyExchangeGroup = core.NegotiatedGroup is { } group ? RuntimeOptions.GroupName(group) : null;
         NegotiatedQuicVersion = core.Version == QuicVersion.V2 ? 2 : 1;
         RemoteEndPoint = core.RemoteAddress;
+        PeerSupportsResetStreamAt = core.PeerAcceptsResetStreamAt;
+        _exporter = core.TakeKeyingMaterialExporter();
 
         // Everything the application may read once ConnectAsync or AcceptConnectionAsync returns is published first.
         PublishResumptionState(core);

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using SharpQuic.Core.Connection;
 using SharpQuic.Core.Packets;
 using SharpQuic.Runtime;
 using CoreConnectionOptions = SharpQuic.Core.Connection.ConnectionOptions;
@@ -23,6 +24,7 @@ public sealed partial class QuicConnection : IAsyncDisposable
     private QuicConnectionOptions? _options;
     private volatile QuicException? _closeException;
     private int _disposed;
+    private KeyingMaterialExporter? _exporter;
 
     /// <summary>A client connection about to be started by its worker.</summary>
     private QuicConnection(QuicWorker worker, QuicClientConnectionOptions options, IPEndPoint remote, string targetHost, CoreConnectionOptions transport, QuicVersion version)
@@ -68,6 +70,31 @@ public sealed partial class QuicConnection : IAsyncDisposable
 
     /// <summary>Beyond System.Net.Quic: the QUIC version in use, 1 (RFC 9000) or 2 (RFC 9369), as in <see cref="QuicClientConnectionOptions.QuicVersion"/>.</summary>
     public int NegotiatedQuicVersion { get; private set; }
+
+    /// <summary>
+    /// Whether the peer accepts RESET_STREAM_AT (its reset_stream_at transport parameter,
+    /// draft-ietf-quic-reliable-stream-reset), so <see cref="QuicStream.AbortWrite"/> delivers its reliable prefix.
+    /// Known once the connection is established.
+    /// </summary>
+    public bool PeerSupportsResetStreamAt { get; private set; }
+
+    /// <summary>
+    /// Derives keying material from the connection's TLS session with the TLS exporter (RFC 8446 §7.5):
+    /// TLS-Exporter(<paramref name="label"/>, <paramref name="context"/>, <paramref name="length"/>). Both endpoints
+    /// get the same bytes for the same label and context. Callable from any thread once the connection is established.
+    /// </summary>
+    /// <param name="label">1 to 249 ASCII characters.</param>
+    /// <param name="context">The context value (may be empty; RFC 8446 §7.5 hashes it).</param>
+    /// <param name="length">1 to 255 hash lengths (8,160 bytes with SHA-256).</param>
+    /// <exception cref="InvalidOperationException">The handshake has not completed.</exception>
+    /// <exception cref="ObjectDisposedException">The connection was disposed.</exception>
+    public byte[] ExportKeyingMaterial(string label, ReadOnlySpan<byte> context, int length)
+    {
+        ThrowIfDisposed();
+        KeyingMaterialExporter exporter = Volatile.Read(ref _exporter)
+            ?? throw new InvalidOperationException("Keying material can be exported once the handshake has completed.");
+        return exporter.Export(label, context, length);
+    }
 
     /// <summary>
     /// Connects to a server: resolves the name, starts the handshake on a worker, and completes once the handshake
@@ -200,6 +227,7 @@ public sealed partial class QuicConnection : IAsyncDisposable
         }
 
         _inbound.Writer.TryComplete(new QuicException(QuicError.OperationAborted, null, "The connection was disposed."));
+        _exporter?.Dispose(); // zeroes its copy of the exporter secret
     }
 
     /// <inheritdoc/>

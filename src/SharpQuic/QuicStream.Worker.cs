@@ -67,6 +67,7 @@ public sealed partial class QuicStream
             length += r.BytesRead;
             if (r.Status == StreamReadStatus.Finished)
             {
+                Interlocked.Exchange(ref _readFinalSize, (long)r.FinalSize);
                 break;
             }
 
@@ -123,6 +124,11 @@ public sealed partial class QuicStream
                 _readSource.CompleteReserved(r.BytesRead);
                 break;
             case StreamReadStatus.Finished:
+                if (Interlocked.Read(ref _readFinalSize) < 0)
+                {
+                    Interlocked.Exchange(ref _readFinalSize, (long)r.FinalSize);
+                }
+
                 EndPendingRead();
                 _readEnded = true;
                 _readsClosed.TrySetResult();
@@ -140,6 +146,7 @@ public sealed partial class QuicStream
             {
                 // RFC 9000 §3.2: the peer reset its sending part; the application sees its error code.
                 var error = new QuicException(QuicError.StreamAborted, (long)r.ErrorCode, $"The peer aborted the stream with error code {r.ErrorCode}.");
+                Interlocked.Exchange(ref _readFinalSize, (long)r.FinalSize);
                 EndPendingRead();
                 _readEnded = true;
                 _readsClosed.TrySetException(error);
@@ -258,6 +265,16 @@ public sealed partial class QuicStream
             core.ResetStream(StreamId, errorCode);
             _writeEnded = true;
             FailWrite(error);
+        }
+    }
+
+    internal void AbortWriteAtOnWorker(CoreConnection core, ulong errorCode, ulong reliableSize)
+    {
+        if (CanWriteStream && !WritesClosed.IsCompleted)
+        {
+            core.ResetStream(StreamId, errorCode, reliableSize);
+            _writeEnded = true;
+            FailWrite(new QuicException(QuicError.OperationAborted, null, "The stream was aborted by the application."));
         }
     }
 

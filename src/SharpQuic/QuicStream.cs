@@ -19,6 +19,7 @@ public sealed partial class QuicStream : Stream
     private volatile bool _readEnded;
     private volatile bool _writeEnded;
     private int _disposed;
+    private long _readFinalSize = -1;
 
     internal QuicStream(QuicConnection connection, StreamId id)
     {
@@ -200,6 +201,36 @@ public sealed partial class QuicStream : Stream
         }
 
         _connection.Post(new WorkerCommand(WorkerCommandKind.Abort, this, Value: errorCode, Flags: (int)abortDirection));
+    }
+
+    /// <summary>
+    /// Aborts writing with RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset): the peer's application still
+    /// receives the first <paramref name="reliableSize"/> bytes of the stream — at most what earlier writes handed to
+    /// the transport — and then learns of the abort with <paramref name="errorCode"/>. Bytes after them are dropped.
+    /// When the peer does not accept the frame (<see cref="QuicConnection.PeerSupportsResetStreamAt"/>), or
+    /// <paramref name="reliableSize"/> is 0, this is <see cref="Abort"/> with <see cref="QuicAbortDirection.Write"/>
+    /// (RESET_STREAM: the peer may discard anything unread). Pending writes fail as with <see cref="Abort"/>.
+    /// </summary>
+    public void AbortWrite(long errorCode, long reliableSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(errorCode);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(errorCode, (1L << 62) - 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(reliableSize);
+        _connection.Post(new WorkerCommand(WorkerCommandKind.AbortWriteAt, this, Value: errorCode, Extra: reliableSize));
+    }
+
+    /// <summary>
+    /// The final size of the receiving part (RFC 9000 §4.5): the stream's length in bytes as the peer ended it, by
+    /// FIN, RESET_STREAM or RESET_STREAM_AT, once a read has returned the end or thrown for the reset; null before
+    /// that and for a stream we cannot read.
+    /// </summary>
+    public long? ReadFinalSize
+    {
+        get
+        {
+            long size = Interlocked.Read(ref _readFinalSize);
+            return size >= 0 ? size : null;
+        }
     }
 
     /// <summary>

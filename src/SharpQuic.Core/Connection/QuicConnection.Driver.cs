@@ -6,6 +6,15 @@ namespace SharpQuic.Core.Connection;
 /// <summary>What the runtime driver reads of a connection beyond the sans-IO calls.</summary>
 internal sealed partial class QuicConnection
 {
+    private KeyingMaterialExporter? _exporter;
+
+    /// <summary>
+    /// Takes the exporter over this connection's TLS session (RFC 8446 §7.5), made when the handshake completed (the
+    /// TLS engine itself may be released soon after): any thread may use it and the taker disposes it. Null before
+    /// the handshake completes or once taken.
+    /// </summary>
+    public KeyingMaterialExporter? TakeKeyingMaterialExporter() => Interlocked.Exchange(ref _exporter, null);
+
     /// <summary>Server: the SNI of the client's ClientHello (null before it arrived, or when absent).</summary>
     public string? RequestedServerName => (_tls as TlsServerConnection)?.ServerName;
 

@@ -140,6 +140,7 @@ internal sealed partial class QuicConnection
             ActiveConnectionIdLimit = (ulong)Math.Max(2, options.ActiveConnectionIdLimit),
             InitialSourceConnectionId = scid.Span.ToArray(),
             MaxDatagramFrameSize = (ulong)Math.Max(0, options.MaxDatagramFrameSize),
+            ResetStreamAt = true, // draft-ietf-quic-reliable-stream-reset §3: we accept RESET_STREAM_AT
             VersionInformation = versionInformation, // RFC 9368 §3, RFC 9369 §4: both sides send it
         };
         if (isServer)
@@ -477,6 +478,7 @@ internal sealed partial class QuicConnection
         }
 
         _peerParameters = p;
+        _streams.PeerAcceptsResetStreamAt = p.ResetStreamAt;
         _tracer?.ParametersSet(now, remote: true, p);
         _peerAckDelayExponent = (int)p.AckDelayExponent;
         _loss.SetPeerMaxAckDelay(TimeSpan.FromMilliseconds(p.MaxAckDelay), now);
@@ -499,6 +501,8 @@ internal sealed partial class QuicConnection
 
     private void OnHandshakeCompleted(Instant now)
     {
+        // The exporter outlives the TLS engine, which is released once the handshake is confirmed.
+        _exporter ??= _tls?.CopyExporterSecret() is { } copy ? new KeyingMaterialExporter(copy.Hash, copy.Secret) : null;
         OnResumptionHandshakeCompleted();
         _handshakeComplete = true;
         ClearTimer(TimerKind.Handshake);

@@ -59,6 +59,19 @@ internal sealed partial class QuicConnection
         _tracer?.StreamStateUpdated(id.Value, sendingSide: true, QlogStreamState.Closed, QlogTrigger.Local);
     }
 
+    /// <summary>
+    /// Abandons sending with RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset) so the first
+    /// <paramref name="reliableSize"/> bytes still reach the peer; RESET_STREAM when the peer does not accept it.
+    /// </summary>
+    public void ResetStream(StreamId id, ulong errorCode, ulong reliableSize)
+    {
+        _streams.AbortWrite(id, errorCode, reliableSize);
+        _tracer?.StreamStateUpdated(id.Value, sendingSide: true, QlogStreamState.Closed, QlogTrigger.Local);
+    }
+
+    /// <summary>Whether the peer's transport parameters carried reset_stream_at (false before they are known).</summary>
+    public bool PeerAcceptsResetStreamAt => _streams.PeerAcceptsResetStreamAt;
+
     /// <summary>Asks the peer to stop sending with STOP_SENDING (RFC 9000 §19.5).</summary>
     public void StopSending(StreamId id, ulong errorCode, Instant now)
     {

@@ -40,7 +40,7 @@ internal enum ConnectionState
 /// (Timers).</description></item>
 /// <item><description>Mutators, the application's commands: <see cref="SetServerOptions"/> and
 /// <see cref="ValidatePeerCertificate"/> (the two pause points, Handshake), <see cref="TryOpenStream"/>,
-/// <see cref="Write"/>, <see cref="Read"/>, <see cref="ResetStream"/>, <see cref="StopSending"/> (Streams),
+/// <see cref="Write"/>, <see cref="Read"/>, <see cref="ResetStream(StreamId, ulong)"/>, <see cref="StopSending"/> (Streams),
 /// <see cref="Close"/> (Close), <see cref="Migrate"/> (Migration).</description></item>
 /// <item><description>Outputs (<c>Poll…</c>): <see cref="PollTransmit"/> (Send), <see cref="NextTimeout"/> (Timers),
 /// <see cref="PollEvent"/>, <see cref="LastTransmitDestination"/> / <see cref="LastTransmitSource"/> (where the datagram
@@ -315,6 +315,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         DisposeVersionState();
         DisposeZeroRtt();
         _tls?.Dispose();
+        _exporter?.Dispose();
         _peerCertificate?.Dispose();
         _tracer?.Dispose();
         _tracer = null;

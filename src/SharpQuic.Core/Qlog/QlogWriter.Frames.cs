@@ -107,6 +107,20 @@ internal sealed partial class QlogWriter
                 }
 
                 return error;
+            case FrameType.ResetStreamAt:
+                error = frames.ReadResetStreamAt(out ResetStreamAtFrame resetAt);
+                if (error == TransportErrorCode.NoError)
+                {
+                    BeginFrame("reset_stream_at");
+                    _json.WriteNumber("stream_id", resetAt.StreamId);
+                    _json.WriteString("error", "unknown");
+                    _json.WriteNumber("error_code", resetAt.ApplicationErrorCode);
+                    _json.WriteNumber("final_size", resetAt.FinalSize);
+                    _json.WriteNumber("reliable_size", resetAt.ReliableSize);
+                    _json.WriteEndObject();
+                }
+
+                return error;
             case FrameType.StopSending:
                 error = frames.ReadStopSending(out StopSendingFrame stop);
                 if (error == TransportErrorCode.NoError)

@@ -17,6 +17,11 @@ internal sealed class ReceiveStream
     private ReceiveWindow _window;
     private ulong _finalSize;
 
+    // draft-ietf-quic-reliable-stream-reset §5: a RESET_STREAM_AT arrived; bytes below _reliableSize are
+    // still delivered, then the application learns of the reset.
+    private bool _resetAtPending;
+    private ulong _reliableSize;
+
     /// <summary>Creates the receiving part with our initial stream window.</summary>
     public ReceiveStream(StreamId id, ChunkPool pool, ulong initialWindow, ulong maxWindow)
     {
@@ -57,7 +62,10 @@ internal sealed class ReceiveStream
     public ulong ResetErrorCode { get; private set; }
 
     /// <summary>Bytes ready to read.</summary>
-    public ulong Readable => IsReadAborted ? 0 : _buffer.Readable;
+    public ulong Readable => IsReadAborted ? 0 : _resetAtPending ? Math.Min(_buffer.Readable, _reliableSize - _buffer.ReadOffset) : _buffer.Readable;
+
+    /// <summary>A RESET_STREAM_AT is in force and its reliable prefix is still being delivered.</summary>
+    public bool IsResetAtPending => _resetAtPending;
 
     /// <summary>Chunks held (tests check memory stays within the window).</summary>
     public int BufferedChunks => _buffer.ChunkCount;
@@ -137,7 +145,8 @@ internal sealed class ReceiveStream
                 return TransportErrorCode.ProtocolViolation;
             }
 
-            if (State == ReceiveStreamState.SizeKnown && _buffer.BufferedEnd == _finalSize && _buffer.Readable == _finalSize - _buffer.ReadOffset)
+            // After RESET_STREAM_AT the end stays a reset even when every byte arrived (§1: still an abrupt termination).
+            if (State == ReceiveStreamState.SizeKnown && !_resetAtPending && _buffer.BufferedEnd == _finalSize && _buffer.Readable == _finalSize - _buffer.ReadOffset)
             {
                 State = ReceiveStreamState.DataRecvd;
             }
@@ -165,6 +174,12 @@ internal sealed class ReceiveStream
             return TransportErrorCode.FinalSizeError;
         }
 
+        if (_resetAtPending && errorCode != ResetErrorCode)
+        {
+            // draft-ietf-quic-reliable-stream-reset §5.2: a later reset must not change the error code.
+            return TransportErrorCode.StreamStateError;
+        }
+
         ulong before = _window.Received;
         TransportErrorCode error = _window.OnReceived(finalSize);
         if (error != TransportErrorCode.NoError)
@@ -175,6 +190,7 @@ internal sealed class ReceiveStream
         newlyReceived = _window.Received - before;
         FinalSizeKnown = true;
         _finalSize = finalSize;
+        _resetAtPending = false; // RESET_STREAM is a reliable size of zero (§5.2)
 
         // RFC 9000 §3.2: a reset in Recv or SizeKnown abandons the data; once all data is here
         // (DataRecvd) we keep delivering it, and a terminal state stays as it is.
@@ -193,25 +209,93 @@ internal sealed class ReceiveStream
     }
 
     /// <summary>
+    /// Handles RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §4–§5). Final size rules and flow control are
+    /// those of RESET_STREAM; a reliable size larger than one received before is ignored, a smaller one replaces it;
+    /// a changed error code is STREAM_STATE_ERROR. The receiving part enters "Size Known" and keeps delivering the
+    /// bytes below the reliable size; <paramref name="changed"/> is true when the reset is the application's next
+    /// news already (everything reliable was read), with <paramref name="unread"/> the bytes it frees.
+    /// </summary>
+    public TransportErrorCode OnResetAt(ulong errorCode, ulong finalSize, ulong reliableSize, out ulong newlyReceived, out ulong unread, out bool changed)
+    {
+        newlyReceived = 0;
+        unread = 0;
+        changed = false;
+        if ((FinalSizeKnown && finalSize != _finalSize) || finalSize < _window.Received)
+        {
+            return TransportErrorCode.FinalSizeError;
+        }
+
+        if ((_resetAtPending || State is ReceiveStreamState.ResetRecvd or ReceiveStreamState.ResetRead) && errorCode != ResetErrorCode)
+        {
+            return TransportErrorCode.StreamStateError;
+        }
+
+        ulong before = _window.Received;
+        TransportErrorCode error = _window.OnReceived(finalSize);
+        if (error != TransportErrorCode.NoError)
+        {
+            return error;
+        }
+
+        newlyReceived = _window.Received - before;
+        FinalSizeKnown = true;
+        _finalSize = finalSize;
+        if (State is not (ReceiveStreamState.Recv or ReceiveStreamState.SizeKnown))
+        {
+            // All data is here (DataRecvd) or the part is finished or reset: nothing changes (RFC 9000 §3.2).
+            return TransportErrorCode.NoError;
+        }
+
+        if (IsReadAborted)
+        {
+            // STOP_SENDING went out: nothing is delivered any more; the final size settles the accounting.
+            unread = newlyReceived;
+            ResetErrorCode = errorCode;
+            State = ReceiveStreamState.ResetRead;
+            return TransportErrorCode.NoError;
+        }
+
+        ResetErrorCode = errorCode;
+        State = ReceiveStreamState.SizeKnown;
+        _reliableSize = _resetAtPending ? Math.Min(_reliableSize, reliableSize) : reliableSize;
+        _resetAtPending = true;
+        changed = TrySurfaceResetAt(out unread);
+        return TransportErrorCode.NoError;
+    }
+
+    /// <summary>
     /// Reads in-order data. <paramref name="finished"/> is true when the end of the stream was
     /// delivered (state DataRead). Returns the bytes copied. <paramref name="windowUpdate"/> is
     /// true when a MAX_STREAM_DATA should go out. The bytes read also count
     /// as consumed for connection flow control (the caller's part).
     /// </summary>
-    public int Read(Span<byte> destination, Instant now, TimeSpan smoothedRtt, out bool finished, out bool windowUpdate)
+    public int Read(Span<byte> destination, Instant now, TimeSpan smoothedRtt, out bool finished, out bool windowUpdate, out ulong released)
     {
         finished = false;
         windowUpdate = false;
+        released = 0;
         if (IsTerminal || IsReadAborted || State == ReceiveStreamState.ResetRecvd)
         {
             finished = State == ReceiveStreamState.DataRead;
             return 0;
         }
 
+        if (_resetAtPending)
+        {
+            // Only the reliable prefix is delivered; the reset follows it.
+            destination = destination[..(int)Math.Min((ulong)destination.Length, _reliableSize - _buffer.ReadOffset)];
+        }
+
         int n = _buffer.Read(destination);
         if (n > 0)
         {
             windowUpdate = _window.OnConsumed((ulong)n, now, smoothedRtt) && WantsMaxStreamData;
+        }
+
+        if (_resetAtPending)
+        {
+            TrySurfaceResetAt(out released);
+            return n;
         }
 
         if (FinalSizeKnown && _buffer.ReadOffset == _finalSize && State is ReceiveStreamState.SizeKnown or ReceiveStreamState.DataRecvd)
@@ -222,6 +306,25 @@ internal sealed class ReceiveStream
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// Once the reliable prefix of a RESET_STREAM_AT has been read, the rest is dropped and the reset becomes the
+    /// application's next news ("Reset Recvd"); <paramref name="unread"/> is what the final size adds beyond the read.
+    /// </summary>
+    private bool TrySurfaceResetAt(out ulong unread)
+    {
+        unread = 0;
+        if (!_resetAtPending || _buffer.ReadOffset < _reliableSize)
+        {
+            return false;
+        }
+
+        _resetAtPending = false;
+        unread = _finalSize - _buffer.ReadOffset;
+        _buffer.Discard();
+        State = ReceiveStreamState.ResetRecvd;
+        return true;
     }
 
     /// <summary>The application learned of the reset (RFC 9000 §3.2: "Reset Read").</summary>
@@ -246,6 +349,7 @@ internal sealed class ReceiveStream
         }
 
         IsReadAborted = true;
+        _resetAtPending = false;
         StopSendingErrorCode = errorCode;
         ulong unread = _window.Received - _buffer.ReadOffset;
         _buffer.Discard();

@@ -29,6 +29,7 @@ internal sealed class SendBuffer
     private int _chunkCount;
     private ulong _base;
     private bool _finLost;
+    private ulong _retransmitEnd = ulong.MaxValue; // below it, lost data is sent again (RESET_STREAM_AT lowers it)
 
     /// <summary>Creates an empty buffer that holds at most <paramref name="limit"/> unacknowledged bytes.</summary>
     public SendBuffer(ChunkPool pool, int limit)
@@ -283,7 +284,7 @@ internal sealed class SendBuffer
     public void OnRangeLost(ulong offset, ulong length, bool fin)
     {
         ulong start = Math.Max(offset, AckedPrefix);
-        ulong end = Math.Min(offset + length, SentEnd);
+        ulong end = Math.Min(Math.Min(offset + length, SentEnd), _retransmitEnd);
         while (start < end)
         {
             if (_acked.TryGetFirstOverlap(start, end, out ByteRange acked))
@@ -302,10 +303,38 @@ internal sealed class SendBuffer
             }
         }
 
-        if (fin && !FinAcked)
+        if (fin && !FinAcked && _retransmitEnd == ulong.MaxValue)
         {
             _finLost = true;
         }
+    }
+
+    /// <summary>
+    /// RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §5): only [0, <paramref name="reliableEnd"/>) must still
+    /// arrive. Unsent data beyond max(<see cref="SentEnd"/>, <paramref name="reliableEnd"/>) is dropped, lost ranges at
+    /// or beyond <paramref name="reliableEnd"/> are forgotten (and later losses there ignored), and no FIN is sent any
+    /// more. Returns the stream's final size: <see cref="WrittenEnd"/> when a FIN already went out (a final size never
+    /// changes, RFC 9000 §4.5), otherwise max(<see cref="SentEnd"/>, <paramref name="reliableEnd"/>).
+    /// </summary>
+    public ulong LimitToReliable(ulong reliableEnd)
+    {
+        ulong finalSize = FinSent ? WrittenEnd : Math.Max(SentEnd, Math.Min(reliableEnd, WrittenEnd));
+        if (!FinSent)
+        {
+            WrittenEnd = Math.Min(WrittenEnd, finalSize);
+            FinRequested = false;
+        }
+
+        LowerRetransmitEnd(reliableEnd);
+        return finalSize;
+    }
+
+    /// <summary>Lost data at or beyond <paramref name="end"/> is no longer sent again (nor the FIN).</summary>
+    public void LowerRetransmitEnd(ulong end)
+    {
+        _retransmitEnd = Math.Min(_retransmitEnd, end);
+        _lost.Remove(_retransmitEnd, ulong.MaxValue);
+        _finLost = false;
     }
 
     /// <summary>Drops every buffered byte (the stream was reset) and returns the chunks to the pool.</summary>

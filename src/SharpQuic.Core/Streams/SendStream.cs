@@ -13,6 +13,8 @@ namespace SharpQuic.Core.Streams;
 internal sealed class SendStream
 {
     private SendCredit _credit;
+    private bool _resetAtAwaitsData; // RESET_STREAM_AT goes once every byte below its final size was sent
+    private bool _resetAtAcked;
 
     /// <summary>Creates the sending part with the peer's initial stream credit.</summary>
     public SendStream(StreamId id, ChunkPool pool, int bufferLimit, ulong peerInitialMaxStreamData)
@@ -40,7 +42,16 @@ internal sealed class SendStream
     /// <summary>The final size our RESET_STREAM carries: the bytes sent so far (RFC 9000 §4.5).</summary>
     public ulong ResetFinalSize { get; private set; }
 
-    /// <summary>A RESET_STREAM waits to be sent (again, after loss).</summary>
+    /// <summary>
+    /// The reliable size of our RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset): the bytes below it are still
+    /// sent and retransmitted; 0 after a plain RESET_STREAM.
+    /// </summary>
+    public ulong ReliableSize { get; private set; }
+
+    /// <summary>Reset with RESET_STREAM_AT and the reliable prefix not yet all acknowledged: its data still goes out.</summary>
+    public bool IsSendingReliablePrefix => State == SendStreamState.ResetSent && ReliableSize > 0;
+
+    /// <summary>A RESET_STREAM (or RESET_STREAM_AT) waits to be sent (again, after loss).</summary>
     public bool ResetPending { get; set; }
 
     /// <summary>A STREAM_DATA_BLOCKED waits to be sent.</summary>
@@ -148,6 +159,13 @@ internal sealed class SendStream
     /// <summary>A frame's data (and FIN) was acknowledged; returns true when the stream just became fully acknowledged.</summary>
     public bool OnAcked(ulong offset, ulong length, bool fin)
     {
+        if (IsSendingReliablePrefix)
+        {
+            Buffer.OnRangeAcked(offset, length, fin: false);
+            TryCompleteResetAt();
+            return false;
+        }
+
         if (IsReset)
         {
             return false;
@@ -168,7 +186,8 @@ internal sealed class SendStream
     /// <summary>A frame's data (and FIN) was declared lost: re-queue the ranges, unless reset.</summary>
     public void OnLost(ulong offset, ulong length, bool fin)
     {
-        if (!IsReset)
+        // After RESET_STREAM_AT the buffer takes back only the part below the reliable size.
+        if (!IsReset || IsSendingReliablePrefix)
         {
             Buffer.OnRangeLost(offset, length, fin);
         }
@@ -181,6 +200,17 @@ internal sealed class SendStream
     /// </summary>
     public bool Reset(ulong errorCode)
     {
+        if (IsSendingReliablePrefix)
+        {
+            // draft-ietf-quic-reliable-stream-reset §5.2: RESET_STREAM after RESET_STREAM_AT lowers the reliable size to
+            // zero; the error code and final size stay those already sent.
+            ReliableSize = 0;
+            _resetAtAwaitsData = false;
+            ResetPending = true;
+            Buffer.Discard();
+            return true;
+        }
+
         if (IsReset || State == SendStreamState.DataRecvd)
         {
             return false;
@@ -196,10 +226,106 @@ internal sealed class SendStream
         return true;
     }
 
+    /// <summary>
+    /// Abandons sending with RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §5): the first
+    /// <paramref name="reliableSize"/> bytes (at most what was written) are still delivered — unsent ones are sent,
+    /// lost ones retransmitted — and everything after them is dropped. The frame goes once those bytes were all sent
+    /// (its final size then fits flow control, §4). A second call may only lower the reliable size (§5.2); a reliable
+    /// size of zero is a plain <see cref="Reset"/>. Returns false when nothing changed.
+    /// </summary>
+    public bool ResetAt(ulong errorCode, ulong reliableSize)
+    {
+        if (IsReset)
+        {
+            if (!IsSendingReliablePrefix || reliableSize >= ReliableSize)
+            {
+                return false;
+            }
+
+            if (reliableSize == 0)
+            {
+                return Reset(ResetErrorCode);
+            }
+
+            // Same error code and final size (the data up to it still goes out once, so the frame's final size stays
+            // within flow control); the smaller reliable size is the one to retransmit and acknowledge.
+            ReliableSize = reliableSize;
+            Buffer.LowerRetransmitEnd(reliableSize);
+            _resetAtAcked = false;
+            ResetPending = !_resetAtAwaitsData;
+            return true;
+        }
+
+        if (State == SendStreamState.DataRecvd)
+        {
+            return false;
+        }
+
+        reliableSize = Math.Min(reliableSize, Buffer.WrittenEnd);
+        if (reliableSize == 0)
+        {
+            return Reset(errorCode);
+        }
+
+        ResetErrorCode = errorCode;
+        ReliableSize = reliableSize;
+        ResetFinalSize = Buffer.LimitToReliable(reliableSize);
+        State = SendStreamState.ResetSent;
+        BlockedPending = false;
+        WantsWritable = false;
+        _resetAtAwaitsData = true;
+        TryQueueResetAt();
+        return true;
+    }
+
+    /// <summary>Queues the RESET_STREAM_AT once every byte below its final size has been sent; true when it just was.</summary>
+    public bool TryQueueResetAt()
+    {
+        if (!_resetAtAwaitsData || !IsSendingReliablePrefix || Buffer.SentEnd < ResetFinalSize)
+        {
+            return false;
+        }
+
+        _resetAtAwaitsData = false;
+        ResetPending = true;
+        return true;
+    }
+
+    /// <summary>A RESET_STREAM_AT was acknowledged; it counts when it carried the current (smallest) reliable size.</summary>
+    public void OnResetAtAcked(ulong reliableSize)
+    {
+        if (IsSendingReliablePrefix && reliableSize == ReliableSize)
+        {
+            _resetAtAcked = true;
+            ResetPending = false;
+            TryCompleteResetAt();
+        }
+    }
+
+    /// <summary>A RESET_STREAM_AT was lost: send it again unless a smaller reliable size replaced it or it was acknowledged.</summary>
+    public void OnResetAtLost(ulong reliableSize)
+    {
+        if (IsSendingReliablePrefix && reliableSize == ReliableSize && !_resetAtAcked)
+        {
+            ResetPending = true;
+        }
+    }
+
+    /// <summary>§5.3: the frame with the smallest reliable size and every byte below it acknowledged → "Data Recvd" (terminal).</summary>
+    private void TryCompleteResetAt()
+    {
+        if (_resetAtAcked && Buffer.AckedPrefix >= ReliableSize)
+        {
+            State = SendStreamState.ResetRecvd;
+            ResetPending = false;
+            Buffer.Discard();
+        }
+    }
+
     /// <summary>The RESET_STREAM was acknowledged (RFC 9000 §3.1: "Reset Recvd").</summary>
     public void OnResetAcked()
     {
-        if (State == SendStreamState.ResetSent)
+        if (State == SendStreamState.ResetSent && ReliableSize == 0)
         {
             State = SendStreamState.ResetRecvd;
             ResetPending = false;
@@ -209,7 +335,7 @@ internal sealed class SendStream
     /// <summary>The RESET_STREAM was lost: send it again while not acknowledged.</summary>
     public void OnResetLost()
     {
-        if (State == SendStreamState.ResetSent)
+        if (State == SendStreamState.ResetSent && ReliableSize == 0)
         {
             ResetPending = true;
         }

@@ -15,7 +15,7 @@ public enum StreamEventKind
     /// <summary>Everything we sent, FIN included, was acknowledged (RFC 9000 §3.1 "Data Recvd").</summary>
     Finished,
 
-    /// <summary>The peer reset its sending part (RESET_STREAM); <see cref="StreamEvent.ErrorCode"/> is its code.</summary>
+    /// <summary>The peer reset its sending part (RESET_STREAM, or RESET_STREAM_AT once its reliable prefix was read); <see cref="StreamEvent.ErrorCode"/> is its code.</summary>
     ResetReceived,
 
     /// <summary>The peer asked us to stop sending (STOP_SENDING, RFC 9000 §3.5); we reset with its code.</summary>
@@ -47,8 +47,11 @@ public enum StreamReadStatus
     Closed,
 }
 
-/// <summary>The outcome of <see cref="StreamManager.Read"/>.</summary>
-public readonly record struct StreamReadResult(int BytesRead, StreamReadStatus Status, ulong ErrorCode = 0);
+/// <summary>
+/// The outcome of <see cref="StreamManager.Read"/>. <see cref="FinalSize"/> is the stream's final size (RFC 9000 §4.5)
+/// when the status is <see cref="StreamReadStatus.Finished"/> or <see cref="StreamReadStatus.Reset"/>.
+/// </summary>
+public readonly record struct StreamReadResult(int BytesRead, StreamReadStatus Status, ulong ErrorCode = 0, ulong FinalSize = 0);
 
 /// <summary>
 /// What a STREAM frame carried, for the connection to store with the sent packet and hand back
@@ -60,6 +63,6 @@ public readonly record struct SentStreamFrame(StreamId StreamId, ulong Offset, i
 /// <summary>
 /// A control frame written by <see cref="StreamManager.TryWriteControlFrame"/>, to store with the
 /// sent packet and hand back on acknowledgment or loss. <see cref="Value"/> is the frame's limit
-/// (MAX_*, *_BLOCKED) or error code (RESET_STREAM, STOP_SENDING).
+/// (MAX_*, *_BLOCKED), error code (RESET_STREAM, STOP_SENDING) or reliable size (RESET_STREAM_AT).
 /// </summary>
 public readonly record struct SentControlFrame(Wire.Frames.FrameType Type, StreamId StreamId, ulong Value);

@@ -22,6 +22,10 @@ public sealed partial class StreamManager
                 error = frames.ReadResetStream(out ResetStreamFrame reset);
                 error = error == TransportErrorCode.NoError ? HandleResetStream(reset, now) : error;
                 return true;
+            case FrameType.ResetStreamAt:
+                error = frames.ReadResetStreamAt(out ResetStreamAtFrame resetAt);
+                error = error == TransportErrorCode.NoError ? HandleResetStreamAt(resetAt, now) : error;
+                return true;
             case FrameType.StopSending:
                 error = frames.ReadStopSending(out StopSendingFrame stop);
                 error = error == TransportErrorCode.NoError ? HandleStopSending(stop, now) : error;
@@ -121,6 +125,49 @@ public sealed partial class StreamManager
         if (changed)
         {
             Emit(StreamEventKind.ResetReceived, id, frame.ApplicationErrorCode);
+        }
+
+        TryRelease(record);
+        return TransportErrorCode.NoError;
+    }
+
+    /// <summary>
+    /// RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §4, §5): like RESET_STREAM, but the bytes below the
+    /// reliable size are still delivered before the application learns of the reset. A changed error code is
+    /// STREAM_STATE_ERROR and a changed final size FINAL_SIZE_ERROR (§5.2); a larger reliable size than before is
+    /// ignored (reordering).
+    /// </summary>
+    public TransportErrorCode HandleResetStreamAt(in ResetStreamAtFrame frame, Instant now)
+    {
+        var id = new StreamId(frame.StreamId);
+        TransportErrorCode error = ResolveForFrame(id, sendPart: false, out StreamRecord? record);
+        if (error != TransportErrorCode.NoError || record is null)
+        {
+            return error;
+        }
+
+        ReceiveStream receive = record.Receive!;
+        error = receive.OnResetAt(frame.ApplicationErrorCode, frame.FinalSize, frame.ReliableSize, out ulong newlyReceived, out ulong unread, out bool changed);
+        if (error != TransportErrorCode.NoError)
+        {
+            return error;
+        }
+
+        error = _connectionReceive.OnReceived(_connectionReceive.Received + newlyReceived);
+        if (error != TransportErrorCode.NoError)
+        {
+            return error;
+        }
+
+        ConsumeConnection(unread, now);
+        if (changed)
+        {
+            // Everything reliable was read already: the reset is the application's next news.
+            Emit(StreamEventKind.ResetReceived, id, frame.ApplicationErrorCode);
+        }
+        else
+        {
+            SignalReadable(record, receive);
         }
 
         TryRelease(record);

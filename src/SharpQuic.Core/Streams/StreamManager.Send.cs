@@ -135,7 +135,7 @@ public sealed partial class StreamManager
         // Each turn of the loop either returns or removes the head, so it ends.
         while (_sendQueue.TryPeek(out StreamRecord record))
         {
-            if (record.Released || record.Send is not { } send || send.IsReset)
+            if (record.Released || record.Send is not { } send || (send.IsReset && !send.IsSendingReliablePrefix))
             {
                 _sendQueue.RemoveHead();
                 continue;
@@ -160,6 +160,12 @@ public sealed partial class StreamManager
 
             send.OnRangeSent(newBytes, fin);
             _connectionSend.Consume(newBytes);
+            if (send.TryQueueResetAt())
+            {
+                // The reliable prefix has all been sent once: its RESET_STREAM_AT can follow.
+                EnqueueControl(record);
+            }
+
             var frame = new StreamFrame(record.Id.Value, offset, buffer.GetData(offset, length), fin);
             if (!frame.TryWrite(ref writer))
             {
@@ -209,7 +215,8 @@ public sealed partial class StreamManager
     /// <summary>A packet carrying this STREAM frame was declared lost: its ranges are queued again.</summary>
     public void OnStreamFrameLost(in SentStreamFrame frame)
     {
-        if (!_streams.TryGetValue(frame.StreamId.Value, out StreamRecord? record) || record.Send is not { } send || send.IsReset)
+        if (!_streams.TryGetValue(frame.StreamId.Value, out StreamRecord? record) || record.Send is not { } send
+            || (send.IsReset && !send.IsSendingReliablePrefix))
         {
             return;
         }
@@ -224,10 +231,18 @@ public sealed partial class StreamManager
     /// <summary>A packet carrying this control frame was acknowledged (a RESET_STREAM moves to "Reset Recvd").</summary>
     public void OnControlFrameAcked(in SentControlFrame frame)
     {
-        if (frame.Type == FrameType.ResetStream &&
+        if (frame.Type is FrameType.ResetStream or FrameType.ResetStreamAt &&
             _streams.TryGetValue(frame.StreamId.Value, out StreamRecord? record) && record.Send is { } send)
         {
-            send.OnResetAcked();
+            if (frame.Type == FrameType.ResetStream)
+            {
+                send.OnResetAcked();
+            }
+            else
+            {
+                send.OnResetAtAcked(frame.Value);
+            }
+
             TryRelease(record);
         }
     }
@@ -276,6 +291,9 @@ public sealed partial class StreamManager
             case FrameType.ResetStream when record.Send is { } send:
                 send.OnResetLost();
                 break;
+            case FrameType.ResetStreamAt when record.Send is { } send:
+                send.OnResetAtLost(frame.Value);
+                break;
             case FrameType.StopSending when record.Receive is { } receive:
                 receive.StopSendingPending |= receive.IsReadAborted && receive.WantsStopSending;
                 break;
@@ -296,6 +314,15 @@ public sealed partial class StreamManager
     private bool TryWriteStreamControl(StreamRecord record, ref QuicWriter writer, out SentControlFrame sent)
     {
         ulong id = record.Id.Value;
+        if (record.Send is { ResetPending: true, ReliableSize: > 0 } reliable)
+        {
+            // draft-ietf-quic-reliable-stream-reset §4; the record keeps the reliable size to match acks and losses.
+            var frame = new ResetStreamAtFrame(id, reliable.ResetErrorCode, reliable.ResetFinalSize, reliable.ReliableSize);
+            sent = new SentControlFrame(FrameType.ResetStreamAt, record.Id, reliable.ReliableSize);
+            reliable.ResetPending = !frame.TryWrite(ref writer);
+            return !reliable.ResetPending;
+        }
+
         if (record.Send is { ResetPending: true } send)
         {
             var frame = new ResetStreamFrame(id, send.ResetErrorCode, send.ResetFinalSize);

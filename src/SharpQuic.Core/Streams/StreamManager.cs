@@ -27,7 +27,7 @@ namespace SharpQuic.Core.Streams;
 /// <see cref="OnControlFrameAcked"/>/<see cref="OnControlFrameLost"/>. Loss re-queues what must
 /// be said again (ranges, the latest limits, a reset), never old bytes.</description></item>
 /// <item><description>Application: <see cref="TryOpenStream"/>, <see cref="Write"/>,
-/// <see cref="FinishWrites"/>, <see cref="Read"/>, <see cref="AbortWrite"/>,
+/// <see cref="FinishWrites"/>, <see cref="Read"/>, <see cref="AbortWrite(StreamId, ulong)"/>,
 /// <see cref="AbortRead"/>; and <see cref="PollEvent"/> until false after each batch of inputs.</description></item>
 /// </list>
 /// <para>Streams whose both parts are terminal are released; frames arriving later for them are
@@ -272,6 +272,43 @@ public sealed partial class StreamManager
     }
 
     /// <summary>
+    /// Abandons sending with RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset): the first
+    /// <paramref name="reliableSize"/> bytes (at most what was written) still reach the peer's application. Without
+    /// the peer's reset_stream_at transport parameter (<see cref="PeerAcceptsResetStreamAt"/>), or with a reliable size
+    /// of zero, this is <see cref="AbortWrite(StreamId, ulong)"/>.
+    /// </summary>
+    public void AbortWrite(StreamId id, ulong errorCode, ulong reliableSize)
+    {
+        if (reliableSize == 0 || !PeerAcceptsResetStreamAt)
+        {
+            AbortWrite(id, errorCode);
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(errorCode, StreamId.MaxValue);
+        SendStream send = GetSend(id, out StreamRecord? record);
+        if (record is null || !send.ResetAt(errorCode, reliableSize))
+        {
+            return;
+        }
+
+        if (send.IsSendingReliablePrefix)
+        {
+            EnqueueSend(record);
+        }
+
+        if (send.ResetPending)
+        {
+            EnqueueControl(record);
+        }
+
+        TryRelease(record);
+    }
+
+    /// <summary>The peer sent the reset_stream_at transport parameter: it accepts RESET_STREAM_AT frames.</summary>
+    public bool PeerAcceptsResetStreamAt { get; set; }
+
+    /// <summary>
     /// Stops reading (RFC 9000 §3.5): queues STOP_SENDING with <paramref name="errorCode"/>;
     /// buffered and later data is dropped but still counted for flow control.
     /// </summary>
@@ -312,15 +349,16 @@ public sealed partial class StreamManager
         {
             receive.OnResetDelivered();
             ulong code = receive.ResetErrorCode;
+            ulong finalSize = receive.FinalSize;
             TryRelease(record);
-            return new StreamReadResult(0, StreamReadStatus.Reset, code);
+            return new StreamReadResult(0, StreamReadStatus.Reset, code, finalSize);
         }
 
-        int n = receive.Read(destination, now, SmoothedRtt, out bool finished, out bool windowUpdate);
+        int n = receive.Read(destination, now, SmoothedRtt, out bool finished, out bool windowUpdate, out ulong released);
         receive.ReadableSignalled = false;
-        if (n > 0)
+        if (n > 0 || released > 0)
         {
-            ConsumeConnection((ulong)n, now);
+            ConsumeConnection((ulong)n + released, now);
         }
 
         if (windowUpdate)
@@ -331,8 +369,9 @@ public sealed partial class StreamManager
 
         if (finished)
         {
+            ulong finalSize = receive.FinalSize;
             TryRelease(record);
-            return new StreamReadResult(n, StreamReadStatus.Finished);
+            return new StreamReadResult(n, StreamReadStatus.Finished, 0, finalSize);
         }
 
         return new StreamReadResult(n, n > 0 ? StreamReadStatus.Data : StreamReadStatus.WouldBlock);

@@ -159,6 +159,13 @@ internal abstract class TlsConnection : IDisposable
         return output;
     }
 
+    /// <summary>
+    /// A copy of the exporter secret and its hash, for an exporter that outlives this object's thread affinity
+    /// (the caller zeroes the copy); null before the handshake completes.
+    /// </summary>
+    public (HashAlgorithmName Hash, byte[] Secret)? CopyExporterSecret() =>
+        IsHandshakeComplete && _exporterSecret is not null ? (Hash, (byte[])_exporterSecret.Clone()) : null;
+
     public void Dispose()
     {
         Dispose(true);

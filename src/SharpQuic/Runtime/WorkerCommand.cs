@@ -27,6 +27,9 @@ internal enum WorkerCommandKind : byte
     /// <summary>STOP_SENDING / RESET_STREAM (Target: the QuicStream; Value: code; Direction in Flag bits).</summary>
     Abort,
 
+    /// <summary>RESET_STREAM_AT (Target: the QuicStream; Value: code; Extra: the boxed reliable size).</summary>
+    AbortWriteAt,
+
     /// <summary>RFC 9218 sending priority (Target: the QuicStream; Value: urgency 0..7; Flags: 1 when incremental).</summary>
     SetStreamPriority,
 

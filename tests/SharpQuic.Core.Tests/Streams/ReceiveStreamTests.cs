@@ -20,7 +20,7 @@ public sealed class ReceiveStreamTests
         int n;
         do
         {
-            n = stream.Read(chunk, Instant.Zero, TimeSpan.Zero, out finished, out _);
+            n = stream.Read(chunk, Instant.Zero, TimeSpan.Zero, out finished, out _, out _);
             result.AddRange(chunk.AsSpan(0, n).ToArray());
         }
         while (n > 0 && !finished);
@@ -75,7 +75,7 @@ public sealed class ReceiveStreamTests
             // Sometimes read in between.
             if (random.Next(3) == 0)
             {
-                int n = stream.Read(buffer, Instant.Zero, TimeSpan.Zero, out finished, out _);
+                int n = stream.Read(buffer, Instant.Zero, TimeSpan.Zero, out finished, out _, out _);
                 output.AddRange(buffer.AsSpan(0, n).ToArray());
             }
         }
@@ -169,7 +169,7 @@ public sealed class ReceiveStreamTests
         var pool = new ChunkPool(64);
         var stream = NewStream(pool: pool);
         Deliver(stream, 0, new byte[200]);
-        Assert.Equal(50, stream.Read(new byte[50], Instant.Zero, TimeSpan.Zero, out _, out _));
+        Assert.Equal(50, stream.Read(new byte[50], Instant.Zero, TimeSpan.Zero, out _, out _, out _));
         Assert.True(pool.Outstanding > 0);
         Assert.Equal(TransportErrorCode.NoError, stream.OnReset(77, 300, out ulong newly, out ulong unread, out bool changed));
         Assert.True(changed);
@@ -178,7 +178,7 @@ public sealed class ReceiveStreamTests
         Assert.Equal(ReceiveStreamState.ResetRecvd, stream.State);
         Assert.Equal(77UL, stream.ResetErrorCode);
         Assert.Equal(0, pool.Outstanding);
-        Assert.Equal(0, stream.Read(new byte[10], Instant.Zero, TimeSpan.Zero, out _, out _));
+        Assert.Equal(0, stream.Read(new byte[10], Instant.Zero, TimeSpan.Zero, out _, out _, out _));
         stream.OnResetDelivered();
         Assert.Equal(ReceiveStreamState.ResetRead, stream.State);
     }

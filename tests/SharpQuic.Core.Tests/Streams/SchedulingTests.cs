@@ -124,7 +124,7 @@ public sealed class SchedulingTests
                 int n = (int)Math.Min(room, 1024);
                 Assert.Equal(TransportErrorCode.NoError, stream.OnStreamFrame(offset, new byte[n], false, out _, out _));
                 offset += (ulong)n;
-                stream.Read(buffer, now, TimeSpan.FromMilliseconds(20), out _, out _);
+                stream.Read(buffer, now, TimeSpan.FromMilliseconds(20), out _, out _, out _);
                 now += readInterval;
             }
 

@@ -6,7 +6,8 @@ namespace SharpQuic.Core.Tests.Wire;
 public sealed class FrameTypeRulesTests
 {
     // RFC 9000 §12.4 Table 3, "Pkts" column, typed in from the spec ("ih" = only 0x1c in I/H),
-    // with the §12.5 0-RTT exclusion of RETIRE_CONNECTION_ID and RFC 9221 §4 for DATAGRAM.
+    // with the §12.5 0-RTT exclusion of RETIRE_CONNECTION_ID, RFC 9221 §4 for DATAGRAM and
+    // draft-ietf-quic-reliable-stream-reset §4 for RESET_STREAM_AT (application data space only).
     public static TheoryData<ulong, string> Table => new()
     {
         { 0x00, "IH01" }, { 0x01, "IH01" }, { 0x02, "IH_1" }, { 0x03, "IH_1" },
@@ -16,7 +17,7 @@ public sealed class FrameTypeRulesTests
         { 0x10, "__01" }, { 0x11, "__01" }, { 0x12, "__01" }, { 0x13, "__01" },
         { 0x14, "__01" }, { 0x15, "__01" }, { 0x16, "__01" }, { 0x17, "__01" },
         { 0x18, "__01" }, { 0x19, "___1" }, { 0x1a, "__01" }, { 0x1b, "___1" },
-        { 0x1c, "IH01" }, { 0x1d, "__01" }, { 0x1e, "___1" }, { 0x30, "__01" }, { 0x31, "__01" },
+        { 0x1c, "IH01" }, { 0x1d, "__01" }, { 0x1e, "___1" }, { 0x24, "__01" }, { 0x30, "__01" }, { 0x31, "__01" },
     };
 
     [Theory]

@@ -177,6 +177,18 @@ public ref struct FrameReader
         return Fail(ResetStreamFrame.TryParse(ref _reader, type, out frame));
     }
 
+    /// <summary>Parses the pending frame as ResetStreamAtFrame; call only after <see cref="TryReadNext"/> gave its type.</summary>
+    public TransportErrorCode ReadResetStreamAt(out ResetStreamAtFrame frame)
+    {
+        ulong type = TakePending();
+        if (type != 0x24)
+        {
+            throw new InvalidOperationException(WrongType);
+        }
+
+        return Fail(ResetStreamAtFrame.TryParse(ref _reader, type, out frame));
+    }
+
     /// <summary>Parses the pending frame as StopSendingFrame; call only after <see cref="TryReadNext"/> gave its type.</summary>
     public TransportErrorCode ReadStopSending(out StopSendingFrame frame)
     {
@@ -425,6 +437,8 @@ public ref struct FrameReader
                 return ConnectionCloseFrame.TryParse(ref reader, type, out _);
             case 0x1e:
                 return HandshakeDoneFrame.TryParse(ref reader, type, out _);
+            case 0x24:
+                return ResetStreamAtFrame.TryParse(ref reader, type, out _);
             case 0x30 or 0x31:
                 return DatagramFrame.TryParse(ref reader, type, out _);
             default:

@@ -100,6 +100,9 @@ public enum FrameType : ulong
     /// <summary>HANDSHAKE_DONE (RFC 9000 §19.20).</summary>
     HandshakeDone = 0x1e,
 
+    /// <summary>RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §4): a reset that still delivers a prefix.</summary>
+    ResetStreamAt = 0x24,
+
     /// <summary>DATAGRAM without a Length field: data runs to the end of the packet (RFC 9221 §4).</summary>
     Datagram = 0x30,
 

@@ -16,7 +16,7 @@ public static class FrameTypeRules
     private const byte O = 1 << (int)PacketType.OneRtt;
 
     /// <summary>True for every frame type of <see cref="FrameType"/>.</summary>
-    public static bool IsKnown(ulong frameType) => frameType <= 0x1e || frameType is 0x30 or 0x31;
+    public static bool IsKnown(ulong frameType) => frameType <= 0x1e || frameType is 0x24 or 0x30 or 0x31;
 
     /// <summary>True for the STREAM types 0x08–0x0f.</summary>
     public static bool IsStream(ulong frameType) => frameType is >= 0x08 and <= 0x0f;
@@ -87,6 +87,7 @@ public static class FrameTypeRules
                 return I | H | Z | O;
             case 0x1d: // CONNECTION_CLOSE, application: only 0-RTT and 1-RTT (Table 3 "ih")
                 return Z | O;
+            case 0x24: // RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §4: application data space only)
             case 0x30: // DATAGRAM (RFC 9221 §4: 0-RTT and 1-RTT only)
             case 0x31:
                 return Z | O;

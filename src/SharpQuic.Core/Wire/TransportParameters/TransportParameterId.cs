@@ -57,6 +57,9 @@ public enum TransportParameterId : ulong
     /// <summary>version_information (RFC 9368 §3).</summary>
     VersionInformation = 0x11,
 
+    /// <summary>reset_stream_at (draft-ietf-quic-reliable-stream-reset §3): empty; the sender accepts RESET_STREAM_AT.</summary>
+    ResetStreamAt = 0x1d,
+
     /// <summary>max_datagram_frame_size (RFC 9221 §3).</summary>
     MaxDatagramFrameSize = 0x20,
 }

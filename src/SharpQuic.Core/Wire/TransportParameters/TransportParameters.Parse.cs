@@ -142,6 +142,16 @@ public sealed partial class TransportParameters
                 DisableActiveMigration = true;
                 return null;
 
+            case TransportParameterId.ResetStreamAt:
+                // draft-ietf-quic-reliable-stream-reset §3: the value must be empty.
+                if (!value.IsEmpty)
+                {
+                    return "reset_stream_at has a value";
+                }
+
+                ResetStreamAt = true;
+                return null;
+
             case TransportParameterId.PreferredAddress:
                 return sentByServer ? ParsePreferredAddress(value) : "server-only transport parameter sent by a client";
 

@@ -115,6 +115,11 @@ public sealed partial class TransportParameters
             ok &= Bytes(ref writer, ref length, countOnly, TransportParameterId.VersionInformation, value);
         }
 
+        if (ResetStreamAt)
+        {
+            ok &= Bytes(ref writer, ref length, countOnly, TransportParameterId.ResetStreamAt, []);
+        }
+
         ok &= Integer(ref writer, ref length, countOnly, TransportParameterId.MaxDatagramFrameSize, MaxDatagramFrameSize, 0);
         return ok;
     }

@@ -161,6 +161,9 @@ public sealed partial class TransportParameters
     /// <summary>version_information (0x11, RFC 9368 §3), or null when absent.</summary>
     public VersionInformation? VersionInformation { get; set; }
 
+    /// <summary>reset_stream_at (0x1d, draft-ietf-quic-reliable-stream-reset §3): the sender accepts RESET_STREAM_AT frames.</summary>
+    public bool ResetStreamAt { get; set; }
+
     /// <summary>max_datagram_frame_size (0x20, RFC 9221 §3); 0 (absent) means DATAGRAM frames are not supported.</summary>
     public ulong MaxDatagramFrameSize { get; set => field = CheckVarInt(value); }
 
