@@ -106,7 +106,7 @@ public sealed partial class QuicConnection
                 case ConnectionEventKind.StopSendingReceived:
                     if (_streams.TryGetValue(ev.StreamId.Value, out QuicStream? stopped))
                     {
-                        stopped.OnStopSending((long)ev.ErrorCode);
+                        stopped.OnStopSending(core, (long)ev.ErrorCode);
                         ForgetIfDone(stopped, core);
                     }
 

@@ -189,6 +189,7 @@ public sealed partial class QuicStream
         }
 
         int n = core.Write(StreamId, _writeData.Span, _writeFin);
+        _bytesWritten += n; // worker thread only; read through Interlocked when published
         _writeData = _writeData[n..];
         if (_writeData.IsEmpty)
         {
@@ -233,11 +234,13 @@ public sealed partial class QuicStream
     internal void OnWritesFinished()
     {
         _writeEnded = true;
+        Interlocked.Exchange(ref _writeFinalSize, Interlocked.Read(ref _bytesWritten));
         _writesClosed.TrySetResult();
     }
 
-    internal void OnStopSending(long errorCode)
+    internal void OnStopSending(CoreConnection core, long errorCode)
     {
+        NoteResetFinalSize(core);
         // RFC 9000 §3.5: the peer no longer reads; the core answered with RESET_STREAM carrying its code.
         var error = new QuicException(QuicError.StreamAborted, errorCode, $"The peer stopped reading with error code {errorCode}.");
         _writeEnded = true;
@@ -263,6 +266,7 @@ public sealed partial class QuicStream
         if ((direction & QuicAbortDirection.Write) != 0 && CanWriteStream && !WritesClosed.IsCompleted)
         {
             core.ResetStream(StreamId, errorCode);
+            NoteResetFinalSize(core);
             _writeEnded = true;
             FailWrite(error);
         }
@@ -273,8 +277,18 @@ public sealed partial class QuicStream
         if (CanWriteStream && !WritesClosed.IsCompleted)
         {
             core.ResetStream(StreamId, errorCode, reliableSize);
+            NoteResetFinalSize(core);
             _writeEnded = true;
             FailWrite(new QuicException(QuicError.OperationAborted, null, "The stream was aborted by the application."));
+        }
+    }
+
+    /// <summary>A reset fixed our final size (bytes sent so far, or the RESET_STREAM_AT's): published for <see cref="WriteFinalSize"/>.</summary>
+    private void NoteResetFinalSize(CoreConnection core)
+    {
+        if (core.Streams.TryGetResetFinalSize(StreamId, out ulong finalSize))
+        {
+            Interlocked.Exchange(ref _writeFinalSize, (long)finalSize);
         }
     }
 

@@ -20,6 +20,8 @@ public sealed partial class QuicStream : Stream
     private volatile bool _writeEnded;
     private int _disposed;
     private long _readFinalSize = -1;
+    private long _writeFinalSize = -1;
+    private long _bytesWritten; // taken by the transport: the final size of a clean end
 
     internal QuicStream(QuicConnection connection, StreamId id)
     {
@@ -229,6 +231,21 @@ public sealed partial class QuicStream : Stream
         get
         {
             long size = Interlocked.Read(ref _readFinalSize);
+            return size >= 0 ? size : null;
+        }
+    }
+
+    /// <summary>
+    /// The final size of the sending part (RFC 9000 §4.5) once it is fixed: the bytes written when the stream ended
+    /// cleanly and the peer acknowledged it all, or what a reset (ours, or one answering the peer's STOP_SENDING)
+    /// declared — with <see cref="Abort"/> only the bytes already sent count, so it can be less than what was written.
+    /// Null before, and for a stream we cannot write.
+    /// </summary>
+    public long? WriteFinalSize
+    {
+        get
+        {
+            long size = Interlocked.Read(ref _writeFinalSize);
             return size >= 0 ? size : null;
         }
     }

@@ -429,6 +429,22 @@ public sealed partial class StreamManager
         return false;
     }
 
+    /// <summary>
+    /// The final size of our sending part once it is fixed (RFC 9000 §4.5): the RESET_STREAM's or RESET_STREAM_AT's
+    /// after a reset. False while the stream is still being written, after a clean end, or when it is not held.
+    /// </summary>
+    public bool TryGetResetFinalSize(StreamId id, out ulong finalSize)
+    {
+        finalSize = 0;
+        if (_streams.TryGetValue(id.Value, out StreamRecord? record) && record.Send is { IsReset: true } send)
+        {
+            finalSize = send.ResetFinalSize;
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>The receiving state of a held stream we can receive on.</summary>
     public bool TryGetReceiveState(StreamId id, out ReceiveStreamState state)
     {

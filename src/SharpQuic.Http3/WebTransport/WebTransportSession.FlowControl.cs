@@ -134,6 +134,20 @@ public sealed partial class WebTransportSession
         }
     }
 
+    /// <summary>Credit a stream took but never used: its reset fixed a smaller final size (§5.4).</summary>
+    internal void ReturnSendCredit(long bytes)
+    {
+        TaskCompletionSource? waiter;
+        lock (_streamLock)
+        {
+            _dataSent = Math.Max(0, _dataSent - bytes);
+            waiter = _dataWaiter;
+            _dataWaiter = null;
+        }
+
+        waiter?.TrySetResult();
+    }
+
     /// <summary>The peer's WT_MAX_DATA (§5.6.4); false when it broke the rules and the session was aborted.</summary>
     private bool OnMaxData(ulong value)
     {

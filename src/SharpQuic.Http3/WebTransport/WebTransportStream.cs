@@ -1,3 +1,4 @@
+using SharpQuic.Core.Wire;
 using SharpQuic.Http3.Wire;
 
 namespace SharpQuic.Http3;
@@ -17,6 +18,9 @@ public sealed class WebTransportStream : Stream
     private int _disposed;
     private long _bodyRead; // Stream Body bytes the application read (session flow control, §5.4)
     private long _bodyAccounted; // of the peer's Stream Body bytes, how many the session has counted
+    private readonly int _readHeaderLength; // the peer's signal or stream type and session ID before its body
+    private int _writeHeaderLength; // ours, which a reset must still deliver (§4.4)
+    private long _creditTaken; // session credit our writes took (§5.4)
 
     internal WebTransportStream(QuicStream stream, WebTransportSession session, bool isLocal, byte[]? prefix)
     {
@@ -24,6 +28,23 @@ public sealed class WebTransportStream : Stream
         _session = session;
         IsLocal = isLocal;
         _prefix = prefix is { Length: > 0 } ? prefix : null;
+        if (!isLocal)
+        {
+            // §4.2, §4.3: what precedes the peer's body (as it is minimally encoded; the session's credit accounting
+            // for a reset stream subtracts it from the final size).
+            ulong type = stream.Type == QuicStreamType.Bidirectional ? (ulong)Http3FrameType.WebTransportStream : (ulong)Http3StreamType.WebTransport;
+            _readHeaderLength = VarInt.EncodedLength(type) + VarInt.EncodedLength((ulong)session.SessionId);
+        }
+
+        if (stream.CanRead && session.IsFlowControlled)
+        {
+            _ = AccountReadEndAsync();
+        }
+
+        if (stream.CanWrite && session.IsFlowControlled)
+        {
+            _ = AccountWriteEndAsync();
+        }
     }
 
     /// <summary>The QUIC stream ID.</summary>
@@ -106,6 +127,7 @@ public sealed class WebTransportStream : Stream
             while (!buffer.IsEmpty)
             {
                 int credit = await _session.AcquireSendCreditAsync(buffer.Length, cancellationToken).ConfigureAwait(false);
+                Interlocked.Add(ref _creditTaken, credit);
                 await _stream.WriteAsync(buffer[..credit], completeWrites && credit == buffer.Length, cancellationToken).ConfigureAwait(false);
                 buffer = buffer[credit..];
             }
@@ -119,6 +141,7 @@ public sealed class WebTransportStream : Stream
     /// <summary>The stream type or signal and the session ID (§4.2, §4.3): outside session flow control.</summary>
     internal async ValueTask WriteHeaderAsync(ReadOnlyMemory<byte> header, CancellationToken cancellationToken)
     {
+        _writeHeaderLength = header.Length;
         try
         {
             await _stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
@@ -133,8 +156,10 @@ public sealed class WebTransportStream : Stream
     public void CompleteWrites() => _stream.CompleteWrites();
 
     /// <summary>
-    /// Resets the write side (RESET_STREAM) and/or stops reading (STOP_SENDING) with the application's
-    /// <paramref name="applicationErrorCode"/>, sent as its WT_APPLICATION_ERROR HTTP/3 code (§4.4).
+    /// Resets the write side and/or stops reading (STOP_SENDING) with the application's
+    /// <paramref name="applicationErrorCode"/>, sent as its WT_APPLICATION_ERROR HTTP/3 code (§4.4). The reset of a
+    /// stream we opened is a RESET_STREAM_AT whose reliable size covers the stream header, so the peer can always tell
+    /// which session the reset stream belonged to (§4.4); RESET_STREAM when the peer does not support it.
     /// </summary>
     public void Abort(QuicAbortDirection direction, uint applicationErrorCode) =>
         AbortRaw(direction, (long)WebTransportErrorCodes.ToHttp3(applicationErrorCode));
@@ -199,7 +224,70 @@ public sealed class WebTransportStream : Stream
             direction = IsLocal ? QuicAbortDirection.Write : QuicAbortDirection.Read;
         }
 
+        if ((direction & QuicAbortDirection.Write) != 0 && _writeHeaderLength > 0)
+        {
+            try
+            {
+                _stream.AbortWrite(code, _writeHeaderLength);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or QuicException)
+            {
+            }
+
+            direction &= ~QuicAbortDirection.Write;
+            if (direction == 0)
+            {
+                return;
+            }
+        }
+
         Http3Connection.TryAbort(_stream, direction, (Http3ErrorCode)(ulong)code);
+    }
+
+    /// <summary>
+    /// A reset of our direction (ours, or the answer to the peer's STOP_SENDING) fixes its final size, which may be
+    /// less than the credit our writes took (bytes still queued were dropped): the peer counts the final size
+    /// (§5.4), so the difference goes back to the session.
+    /// </summary>
+    private async Task AccountWriteEndAsync()
+    {
+        try
+        {
+            await _stream.WritesClosed.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuicException or OperationCanceledException)
+        {
+        }
+
+        if (_stream.WriteFinalSize is long finalSize)
+        {
+            long unused = Interlocked.Read(ref _creditTaken) - Math.Max(0, finalSize - _writeHeaderLength);
+            if (unused > 0)
+            {
+                _session.ReturnSendCredit(unused);
+            }
+        }
+    }
+
+    /// <summary>
+    /// When the peer resets its direction, its final size settles how much session credit the stream used (§5.4):
+    /// bytes it sent that the application never read are counted then.
+    /// </summary>
+    private async Task AccountReadEndAsync()
+    {
+        try
+        {
+            await _stream.ReadsClosed.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is QuicException or OperationCanceledException)
+        {
+        }
+
+        if (_stream.ReadFinalSize is long finalSize)
+        {
+            // Not enforced here: a non-minimal header encoding could make this a few bytes too large.
+            AccountBodyTo(Math.Max(0, finalSize - _readHeaderLength), enforce: false);
+        }
     }
 
     private void OnBodyRead(int bytes)
