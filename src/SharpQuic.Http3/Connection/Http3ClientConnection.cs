@@ -131,5 +131,11 @@ internal sealed class Http3ClientConnection : Http3Connection, IHttp3ClientConne
     }
 
     /// <inheritdoc/>
-    protected override void OnGoAway(ulong id) => Interlocked.Exchange(ref _goAwayId, (long)id);
+    protected override void OnGoAway(ulong id)
+    {
+        Interlocked.Exchange(ref _goAwayId, (long)id);
+
+        // draft-ietf-webtrans-http3 §4.6: a GOAWAY also asks every WebTransport session to wind down.
+        WebTransport?.DrainAll();
+    }
 }

@@ -62,6 +62,9 @@ internal sealed class Http3ServerConnection : Http3Connection
             byte[] frame = new byte[16];
             Http3FrameWriter.TryWriteGoAway(frame, (ulong)goAway, out int n);
             await SendControlFrameAsync(frame.AsMemory(0, n), CancellationToken.None).ConfigureAwait(false);
+
+            // draft-ietf-webtrans-http3 §4.6: our GOAWAY asks our own sessions' handlers to wind down too.
+            WebTransport?.DrainAll();
             await _drained.Task.WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or QuicException or InvalidOperationException or ObjectDisposedException)
@@ -157,7 +160,8 @@ internal sealed class Http3ServerConnection : Http3Connection
     /// <inheritdoc/>
     protected override void OnGoAway(ulong id)
     {
-        // A client's GOAWAY names a push ID (we never push): nothing to stop.
+        // A client's GOAWAY names a push ID (we never push): nothing to stop, but its WebTransport sessions drain (§4.6).
+        WebTransport?.DrainAll();
     }
 
     private async Task ServeAsync(Http3RequestStream request)

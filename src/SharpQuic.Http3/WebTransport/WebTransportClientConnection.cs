@@ -118,6 +118,12 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(pathAndQuery);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Manager.IsDraining)
+        {
+            // §4.6: after the server's GOAWAY, new sessions need a new connection.
+            throw new WebTransportException("The server sent GOAWAY: open new sessions on a new connection.");
+        }
+
         WebTransportVariant variant = Manager.PeerVariant;
         Http3RequestStream stream;
         try

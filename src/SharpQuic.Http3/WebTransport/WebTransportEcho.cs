@@ -10,6 +10,10 @@ internal static class WebTransportEcho
     /// <summary>Echoes until the session ends.</summary>
     public static async Task RunAsync(WebTransportSession session, CancellationToken cancellationToken)
     {
+        // Asked to wind down (our server's GOAWAY, or the client's WT_DRAIN_SESSION): close cleanly, code 0 (§4.6).
+        _ = session.Draining.ContinueWith(
+            static (_, state) => ((WebTransportSession)state!).CloseAsync(0, "draining"),
+            session, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         Task datagrams = EchoDatagramsAsync(session, cancellationToken);
         try
         {

@@ -12,6 +12,7 @@ internal sealed class WebTransportManager
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<long, WebTransportSession> _sessions = [];
+    private bool _draining;
     private readonly List<PendingStream> _pending = [];
     private long _datagramsDropped;
     private long _streamsRejected;
@@ -74,6 +75,12 @@ internal sealed class WebTransportManager
             }
 
             _sessions.Add(session.SessionId, session);
+            if (_draining)
+            {
+                // A session accepted after our GOAWAY (its CONNECT was already under way) drains from the start.
+                session.OnDrain();
+            }
+
             for (int i = _pending.Count - 1; i >= 0; i--)
             {
                 if (_pending[i].SessionId == session.SessionId)
@@ -163,6 +170,34 @@ internal sealed class WebTransportManager
         }
         catch (Exception ex) when (ex is QuicException or OperationCanceledException or ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>A GOAWAY was sent or received (§4.6): every session is asked to wind down.</summary>
+    public void DrainAll()
+    {
+        WebTransportSession[] sessions;
+        lock (_lock)
+        {
+            _draining = true;
+            sessions = [.. _sessions.Values];
+        }
+
+        foreach (WebTransportSession s in sessions)
+        {
+            s.OnDrain();
+        }
+    }
+
+    /// <summary>Whether a GOAWAY was sent or received: a client opens no new session here (§4.6).</summary>
+    public bool IsDraining
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _draining;
+            }
         }
     }
 

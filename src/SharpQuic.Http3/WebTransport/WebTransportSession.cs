@@ -349,9 +349,12 @@ public sealed partial class WebTransportSession : IAsyncDisposable
                         return OnMaxStreams(bidirectional: false, capsule.Value);
                     case (ulong)CapsuleType.WebTransportMaxData:
                         return OnMaxData(capsule.Value);
+                    case (ulong)CapsuleType.WebTransportDrainSession:
+                        OnDrain();
+                        break;
                 }
 
-                // WT_DRAIN_SESSION and the BLOCKED capsules need no action from us (WT_DATA_BLOCKED only informs, §5.6.5).
+                // The BLOCKED capsules need no action from us (they only inform, §5.6.3, §5.6.5).
                 return true;
             default:
                 return true;
