@@ -165,7 +165,22 @@ public sealed class WebTransportConnectionTests
     [Fact]
     public async Task Sessions_outlive_GOAWAY_new_streams_work_and_new_sessions_are_refused()
     {
-        await using Http3Server server = await WtLoopback.StartEchoAsync();
+        // An echo that, unlike WebTransportEcho, ignores the drain signal (§4.6: the session may go on).
+        await using Http3Server server = await WtLoopback.StartAsync(routes => routes.MapWebTransport("/echo", async (session, ct) =>
+        {
+            while (true)
+            {
+                WebTransportStream stream = await session.AcceptStreamAsync(ct);
+                _ = Task.Run(async () =>
+                {
+                    await using (stream)
+                    {
+                        byte[] all = await WtLoopback.ReadToEndAsync(stream);
+                        await stream.WriteAsync(all, completeWrites: true, ct);
+                    }
+                }, ct);
+            }
+        }));
         await using WebTransportClientConnection connection = await WtLoopback.ConnectionAsync(server);
         WebTransportSession session = await connection.OpenSessionAsync("/echo");
 
@@ -182,8 +197,9 @@ public sealed class WebTransportConnectionTests
             Assert.Equal("after goaway", await WtLoopback.ReadStringAsync(stream));
         }
 
+        Assert.True(session.Draining.IsCompleted);
         WebTransportException refused = await Assert.ThrowsAsync<WebTransportException>(() => connection.OpenSessionAsync("/echo"));
-        Assert.Equal((long)Http3ErrorCode.RequestRejected, refused.Http3ErrorCode);
+        Assert.Contains("GOAWAY", refused.Message, StringComparison.Ordinal);
 
         await session.CloseAsync();
         await shutdown.WaitAsync(WtLoopback.Timeout);
