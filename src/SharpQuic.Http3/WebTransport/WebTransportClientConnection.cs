@@ -17,11 +17,16 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
     private readonly string? _origin;
     private int _disposed;
 
-    private WebTransportClientConnection(Http3ClientConnection http3, string authority, string? origin)
+    private readonly string[] _protocols;
+    private readonly bool _requireProtocol;
+
+    private WebTransportClientConnection(Http3ClientConnection http3, string authority, string? origin, string[] protocols, bool requireProtocol)
     {
         _http3 = http3;
         _authority = authority;
         _origin = origin;
+        _protocols = protocols;
+        _requireProtocol = requireProtocol;
     }
 
     /// <summary>Which WebTransport draft the server's SETTINGS show (None until they arrive).</summary>
@@ -45,6 +50,21 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
         if (options is not null && options.SessionDataWindow is < 1 or > (1L << 60))
         {
             throw new ArgumentOutOfRangeException(nameof(options), "SessionDataWindow must be between 1 and 2^60.");
+        }
+
+        string[] protocols = [.. options?.ApplicationProtocols ?? []];
+        foreach (string protocol in protocols)
+        {
+            // §3.3: sent as Structured Field Strings, which hold printable ASCII only.
+            if (string.IsNullOrEmpty(protocol) || !StructuredFieldStrings.IsValidString(protocol))
+            {
+                throw new ArgumentException("An application protocol is a non-empty string of printable ASCII.", nameof(options));
+            }
+        }
+
+        if (options is { RequireApplicationProtocol: true } && protocols.Length == 0)
+        {
+            throw new ArgumentException("RequireApplicationProtocol needs ApplicationProtocols to offer.", nameof(options));
         }
 
         if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
@@ -90,7 +110,7 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
         };
         Http3ClientConnection http3 = await Http3ClientConnection.ConnectAsync(quic, settings, cancellationToken).ConfigureAwait(false);
         string authority = uri.IsDefaultPort ? uri.IdnHost : string.Create(CultureInfo.InvariantCulture, $"{uri.IdnHost}:{uri.Port}");
-        var connection = new WebTransportClientConnection(http3, authority, options.Origin);
+        var connection = new WebTransportClientConnection(http3, authority, options.Origin, protocols, options.RequireApplicationProtocol);
         try
         {
             // §4.6: no session before the server's SETTINGS say which WebTransport it speaks.
@@ -161,6 +181,12 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
             fields.AddLowercase("sec-webtransport-http3-draft02", "1");
         }
 
+        if (_protocols.Length > 0)
+        {
+            // §3.3: the protocols we can speak over the session, most preferred first.
+            fields.AddLowercase("wt-available-protocols", StructuredFieldStrings.FormatList(_protocols));
+        }
+
         try
         {
             await stream.WriteHeadersAsync(pseudo, fields, endStream: false, cancellationToken).ConfigureAwait(false);
@@ -172,6 +198,24 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
                 await stream.DisposeAsync().ConfigureAwait(false);
                 throw new WebTransportException($"The server refused the session with status {status}.", statusCode: status);
             }
+
+            if (_protocols.Length > 0)
+            {
+                // §3.3: a malformed wt-protocol is ignored; one we did not offer, or none when we require one, is WT_ALPN_ERROR.
+                string? chosen = StructuredFieldStrings.TryParseStringItem(head.Fields["wt-protocol"], out string value) ? value : null;
+                if ((chosen is not null && Array.IndexOf(_protocols, chosen) < 0) || (chosen is null && _requireProtocol))
+                {
+                    session.AbortSession(Http3ErrorCode.WebTransportAlpnError, "The server chose no protocol we offered.");
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    throw new WebTransportException(
+                        chosen is null ? "The server chose no application protocol." : $"The server chose \"{chosen}\", which was not offered.",
+                        (long)Http3ErrorCode.WebTransportAlpnError);
+                }
+
+                session.ApplicationProtocol = chosen;
+            }
+
+            session.OfferedProtocols = _protocols;
         }
         catch (Http3Exception ex)
         {

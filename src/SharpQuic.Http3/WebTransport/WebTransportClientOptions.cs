@@ -11,6 +11,18 @@ public sealed class WebTransportClientOptions
     /// <summary>The origin field sent with the CONNECT request (browsers always send one, §3.2); null sends none.</summary>
     public string? Origin { get; set; }
 
+    /// <summary>
+    /// Application protocols to offer, most preferred first (the <c>wt-available-protocols</c> field, §3.3); the
+    /// server's choice is <see cref="WebTransportSession.ApplicationProtocol"/>. Printable ASCII strings.
+    /// </summary>
+    public IList<string> ApplicationProtocols { get; } = new List<string>();
+
+    /// <summary>
+    /// Refuse a session whose server chose none of <see cref="ApplicationProtocols"/> (the session is closed with
+    /// WT_ALPN_ERROR and the connect fails, §3.3). A choice that was not offered is always refused.
+    /// </summary>
+    public bool RequireApplicationProtocol { get; set; }
+
     /// <summary>Streams of each direction the server may have open per session (SETTINGS_WT_INITIAL_MAX_STREAMS_*, §5.5).</summary>
     public int MaxStreamsPerSession { get; set; } = 100;
 

@@ -32,6 +32,12 @@ internal sealed record WebTransportLimits
     /// <summary>On a server: decides from the request's origin field whether a session may open (403 otherwise, §3.2).</summary>
     public Func<string?, bool>? OriginValidator { get; init; }
 
+    /// <summary>On a server: chooses the application protocol from the client's offer (§3.3).</summary>
+    public Func<Http3Request, IReadOnlyList<string>, string?>? ProtocolSelector { get; init; }
+
+    /// <summary>On a server: refuse sessions without an application protocol.</summary>
+    public bool RequireApplicationProtocol { get; init; }
+
     /// <summary>How long such a stream is held before it is reset.</summary>
     public TimeSpan BufferedStreamTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }

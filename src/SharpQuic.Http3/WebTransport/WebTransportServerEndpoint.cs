@@ -40,12 +40,26 @@ internal static class WebTransportServerEndpoint
             return;
         }
 
+        // §3.3: the client's offer (a malformed field counts as none) and our choice from it.
+        List<string> offered = StructuredFieldStrings.TryParseStringList(request.Headers["wt-available-protocols"], out List<string> list) ? list : [];
+        string? chosen = offered.Count > 0 ? manager.Limits.ProtocolSelector?.Invoke(request, offered) : null;
+        if (chosen is not null && !offered.Contains(chosen))
+        {
+            throw new InvalidOperationException($"The protocol selector chose \"{chosen}\", which the client did not offer.");
+        }
+
+        if (chosen is null && manager.Limits.RequireApplicationProtocol)
+        {
+            response.StatusCode = 400;
+            return;
+        }
+
         // §5.2: a current-draft client that did not enable flow control may have one session at a time;
         // the earlier drafts (Chromium's) had no such rule and no flow control.
         int limit = WebTransportNegotiation.GetVariant(peer) == WebTransportVariant.Current && !WebTransportNegotiation.PeerEnablesFlowControl(peer)
             ? 1
             : int.MaxValue;
-        var session = new WebTransportSession(manager, stream, request);
+        var session = new WebTransportSession(manager, stream, request) { OfferedProtocols = offered, ApplicationProtocol = chosen };
         if (!manager.TryAddSession(session, limit))
         {
             // §5.2: too many sessions: the request is rejected unprocessed.
@@ -54,6 +68,13 @@ internal static class WebTransportServerEndpoint
         }
 
         response.StatusCode = 200;
+        if (chosen is not null)
+        {
+            var item = new System.Text.StringBuilder();
+            StructuredFieldStrings.AppendString(item, chosen);
+            response.Headers["wt-protocol"] = item.ToString();
+        }
+
         if (request.Headers.Contains(Draft02RequestField))
         {
             response.Headers[DraftResponseField] = "draft02";

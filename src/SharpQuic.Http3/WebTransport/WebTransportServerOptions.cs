@@ -27,6 +27,16 @@ public sealed class WebTransportServerOptions
     /// <summary>Received datagrams queued per session before the oldest is dropped.</summary>
     public int DatagramQueueLength { get; set; } = 128;
 
+    /// <summary>
+    /// Chooses the session's application protocol from those the client offered in <c>wt-available-protocols</c>
+    /// (§3.3; called only when it offered some): the choice must be one of them, and is sent as <c>wt-protocol</c>;
+    /// null chooses none. Null (the default) never chooses.
+    /// </summary>
+    public Func<Http3Request, IReadOnlyList<string>, string?>? ProtocolSelector { get; set; }
+
+    /// <summary>Refuse a session (status 400) when no application protocol was chosen (§3.3 allows it).</summary>
+    public bool RequireApplicationProtocol { get; set; }
+
     /// <summary>Checks the CONNECT request's origin field (null when absent); false answers 403 (§3.2). Null allows every origin.</summary>
     public Func<string?, bool>? OriginValidator { get; set; }
 
@@ -46,6 +56,8 @@ public sealed class WebTransportServerOptions
             MaxDatagramReceiveSize = MaxDatagramReceiveSize,
             DatagramQueueLength = DatagramQueueLength,
             OriginValidator = OriginValidator,
+            ProtocolSelector = ProtocolSelector,
+            RequireApplicationProtocol = RequireApplicationProtocol,
         };
     }
 }

@@ -5,7 +5,8 @@ using SharpQuic.Http3.Wire;
 namespace SharpQuic.Http3;
 
 /// <summary>
-/// Draining (draft-ietf-webtrans-http3 §4.6) and per-session keying material (§4.8) of a session.
+/// Draining (draft-ietf-webtrans-http3 §4.6), the negotiated application protocol (§3.3) and per-session keying
+/// material (§4.8) of a session.
 /// </summary>
 public sealed partial class WebTransportSession
 {
@@ -81,6 +82,15 @@ public sealed partial class WebTransportSession
         context.CopyTo(exporterContext.AsSpan(10 + labelLength));
         return _manager.Connection.Quic.ExportKeyingMaterial(ExporterLabel, exporterContext, length);
     }
+
+    /// <summary>
+    /// The application protocol chosen for the session by the server (its <c>wt-protocol</c> field, §3.3) from the
+    /// client's offer; null when none was offered or chosen.
+    /// </summary>
+    public string? ApplicationProtocol { get; internal set; }
+
+    /// <summary>The protocols the client offered (<c>wt-available-protocols</c>, §3.3), most preferred first; empty when none.</summary>
+    public IReadOnlyList<string> OfferedProtocols { get; internal set; } = [];
 
     /// <summary>The peer's WT_DRAIN_SESSION, or a GOAWAY on the connection (§4.6).</summary>
     internal void OnDrain() => _draining.TrySetResult();
