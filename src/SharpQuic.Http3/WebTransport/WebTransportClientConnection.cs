@@ -29,6 +29,10 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
         _requireProtocol = requireProtocol;
     }
 
+    /// <summary>Whether WebTransport flow control is on: both we and the server enabled it by SETTINGS (§5.1).</summary>
+    public bool IsFlowControlled =>
+        Manager.Limits.FlowControl && Manager.PeerSettingsOrNull is Http3Settings server && WebTransportNegotiation.PeerEnablesFlowControl(server);
+
     /// <summary>Which WebTransport draft the server's SETTINGS show (None until they arrive).</summary>
     public WebTransportVariant ServerVariant => Manager.PeerVariant;
 
@@ -104,6 +108,7 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
                 MaxSessions = int.MaxValue,
                 MaxStreamsPerSession = options.MaxStreamsPerSession,
                 SessionDataWindow = options.SessionDataWindow,
+                FlowControl = options.EnableFlowControl,
                 MaxDatagramReceiveSize = options.MaxDatagramReceiveSize,
                 DatagramQueueLength = options.DatagramQueueLength,
             },
@@ -118,6 +123,14 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
             if (!WebTransportNegotiation.ServerAllowsSessions(server))
             {
                 throw new WebTransportException("The server's SETTINGS offer no WebTransport (extended CONNECT, HTTP Datagrams and a WebTransport setting are needed).");
+            }
+
+            if (WebTransportNegotiation.GetVariant(server) == WebTransportVariant.Current && !WebTransportNegotiation.MeetsTransportRequirements(http3.Quic))
+            {
+                // §3.1: no session unless the server's transport parameters allow QUIC datagrams and RESET_STREAM_AT.
+                throw new WebTransportException(
+                    "The server's transport parameters lack max_datagram_frame_size or reset_stream_at, which WebTransport needs.",
+                    (long)Http3ErrorCode.WebTransportRequirementsNotMet);
             }
         }
         catch
@@ -134,7 +147,11 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
     /// :protocol webtransport-h3 (or "webtransport" for a server of an earlier draft), established on a 2xx (§3.2).
     /// </summary>
     /// <exception cref="WebTransportException">The server refused (with <see cref="WebTransportException.StatusCode"/> or a reset code).</exception>
-    public async Task<WebTransportSession> OpenSessionAsync(string pathAndQuery, CancellationToken cancellationToken = default)
+    public Task<WebTransportSession> OpenSessionAsync(string pathAndQuery, CancellationToken cancellationToken = default) =>
+        OpenSessionCoreAsync(pathAndQuery, enforceOneSession: true, cancellationToken);
+
+    /// <summary>As <see cref="OpenSessionAsync(string, CancellationToken)"/>; the tests may break §5.1 to see the server enforce it.</summary>
+    internal async Task<WebTransportSession> OpenSessionCoreAsync(string pathAndQuery, bool enforceOneSession, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(pathAndQuery);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -145,6 +162,12 @@ public sealed class WebTransportClientConnection : IAsyncDisposable
         }
 
         WebTransportVariant variant = Manager.PeerVariant;
+        if (enforceOneSession && variant == WebTransportVariant.Current && !IsFlowControlled && Manager.SessionCount > 0)
+        {
+            // §5.1: without flow control on both sides, a client establishes one session at a time.
+            throw new WebTransportException("Flow control is off on this connection, so it carries one session at a time (draft-ietf-webtrans-http3 §5.1).");
+        }
+
         Http3RequestStream stream;
         try
         {

@@ -32,6 +32,13 @@ public sealed class WebTransportClientOptions
     /// </summary>
     public long SessionDataWindow { get; set; } = WebTransportNegotiation.DefaultSessionDataWindow;
 
+    /// <summary>
+    /// Enable WebTransport flow control (§5.1; the default). Without it — here or at the server — a connection carries
+    /// one session at a time: a second <see cref="WebTransportClientConnection.OpenSessionAsync"/> is refused until the
+    /// first ends (§5.2).
+    /// </summary>
+    public bool EnableFlowControl { get; set; } = true;
+
     /// <summary>The largest datagram accepted, advertised in max_datagram_frame_size (RFC 9221 §3).</summary>
     public int MaxDatagramReceiveSize { get; set; } = 1500;
 

@@ -15,6 +15,12 @@ internal sealed record WebTransportLimits
     public int MaxStreamsPerSession { get; init; } = 100;
 
     /// <summary>
+    /// Whether we enable WebTransport flow control (§5.1) by sending non-zero SETTINGS_WT_INITIAL_*; without it (on
+    /// either side) a connection carries one session at a time.
+    /// </summary>
+    public bool FlowControl { get; init; } = true;
+
+    /// <summary>
     /// Stream Body bytes the peer may send on one session beyond what the application has read: the
     /// SETTINGS_WT_INITIAL_MAX_DATA we advertise and the window WT_MAX_DATA keeps open (§5.4, §5.6.4).
     /// </summary>

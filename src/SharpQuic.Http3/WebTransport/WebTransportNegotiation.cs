@@ -43,9 +43,12 @@ internal static class WebTransportNegotiation
         settings.WebTransportEnabled = true;
         settings.EnableWebTransportDraft02 = true;
         // §5.5: enabling flow control is what allows several sessions per connection (§5.2).
-        settings.WebTransportInitialMaxStreamsBidi = (ulong)limits.MaxStreamsPerSession;
-        settings.WebTransportInitialMaxStreamsUni = (ulong)limits.MaxStreamsPerSession;
-        settings.WebTransportInitialMaxData = (ulong)limits.SessionDataWindow;
+        if (limits.FlowControl)
+        {
+            settings.WebTransportInitialMaxStreamsBidi = (ulong)limits.MaxStreamsPerSession;
+            settings.WebTransportInitialMaxStreamsUni = (ulong)limits.MaxStreamsPerSession;
+            settings.WebTransportInitialMaxData = (ulong)limits.SessionDataWindow;
+        }
         if (!isClient)
         {
             // RFC 9220 §3: extended CONNECT is the server's to enable.
@@ -77,6 +80,12 @@ internal static class WebTransportNegotiation
     /// <summary>Whether a server's SETTINGS allow a client to open sessions (§3.1): extended CONNECT, HTTP Datagrams, some WebTransport variant.</summary>
     public static bool ServerAllowsSessions(Http3Settings server) =>
         server.EnableConnectProtocol && PeerSupportsDatagrams(server) && GetVariant(server) != WebTransportVariant.None;
+
+    /// <summary>
+    /// §3.1: the current draft needs the peer's max_datagram_frame_size above 0 and its reset_stream_at transport
+    /// parameter (the earlier drafts Chromium speaks needed neither RESET_STREAM_AT nor, to open a session, datagrams).
+    /// </summary>
+    public static bool MeetsTransportRequirements(QuicConnection quic) => quic.PeerSupportsResetStreamAt && quic.MaxDatagramSize > 0;
 
     /// <summary>Whether the peer enabled stream flow control (§5.5: a non-zero initial limit).</summary>
     public static bool PeerEnablesFlowControl(Http3Settings peer) =>

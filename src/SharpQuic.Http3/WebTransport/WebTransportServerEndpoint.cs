@@ -28,8 +28,10 @@ internal static class WebTransportServerEndpoint
         // §3.1: a draft server must not process a WebTransport request before the client's SETTINGS,
         // which must show HTTP Datagram support (else the request is malformed, RFC 9114 §4.1.2).
         Http3Settings peer = await stream.Connection.PeerSettings.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        if (!WebTransportNegotiation.PeerSupportsDatagrams(peer))
+        if (!WebTransportNegotiation.PeerSupportsDatagrams(peer)
+            || (WebTransportNegotiation.GetVariant(peer) == WebTransportVariant.Current && !WebTransportNegotiation.MeetsTransportRequirements(stream.Connection.Quic)))
         {
+            // §3.1: a current-draft client also needs QUIC datagrams and RESET_STREAM_AT (its transport parameters).
             Refuse(response, stream, Http3ErrorCode.MessageError);
             return;
         }

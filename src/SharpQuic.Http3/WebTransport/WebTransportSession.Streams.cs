@@ -92,9 +92,9 @@ public sealed partial class WebTransportSession
         _grantSent[0] = _grantSent[1] = _window;
         _peerMax[0] = _peerMax[1] = long.MaxValue;
         Http3Settings? peer = manager.PeerSettingsOrNull;
-        if (peer is not null && WebTransportNegotiation.PeerEnablesFlowControl(peer))
+        if (manager.Limits.FlowControl && peer is not null && WebTransportNegotiation.PeerEnablesFlowControl(peer))
         {
-            // §5.5: we always enable it (non-zero initial limits), so the peer's setting decides.
+            // §5.1: on when both endpoints enable it.
             _flowControl = true;
             _peerMax[0] = (long)Math.Min(peer.WebTransportInitialMaxStreamsBidi, MaxStreamCount);
             _peerMax[1] = (long)Math.Min(peer.WebTransportInitialMaxStreamsUni, MaxStreamCount);
