@@ -314,8 +314,10 @@ public sealed partial class WebTransportSession : IAsyncDisposable
             offset += consumed;
             if (close is WebTransportCloseInfo info)
             {
-                // §6: after WT_CLOSE_SESSION nothing more may come; we stop reading and close our side.
-                Http3Connection.TryAbort(_connect.QuicStream, QuicAbortDirection.Read, Http3ErrorCode.WebTransportSessionGone);
+                // §6: after WT_CLOSE_SESSION nothing more may come: bytes behind it reset the CONNECT stream with
+                // H3_MESSAGE_ERROR; otherwise we stop reading and close our side.
+                Http3ErrorCode stop = offset < length ? Http3ErrorCode.MessageError : Http3ErrorCode.WebTransportSessionGone;
+                Http3Connection.TryAbort(_connect.QuicStream, offset < length ? QuicAbortDirection.Both : QuicAbortDirection.Read, stop);
                 await OnRemoteCloseAsync(info).ConfigureAwait(false);
                 return false;
             }

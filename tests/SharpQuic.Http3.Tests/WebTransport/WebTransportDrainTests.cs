@@ -116,4 +116,24 @@ public sealed class WebTransportDrainTests
         await a.CloseAsync();
         Assert.Throws<WebTransportException>(() => a.ExportKeyingMaterial("game keys", "round 1"u8, 32));
     }
+
+    [Fact]
+    public async Task Bytes_after_WT_CLOSE_SESSION_reset_the_CONNECT_stream_with_H3_MESSAGE_ERROR()
+    {
+        var (server, client, held) = await HoldAsync();
+        await using (server)
+        await using (client)
+        {
+            byte[] capsules = new byte[64];
+            Assert.True(SharpQuic.Http3.Wire.CapsuleWriter.TryWriteCloseSession(capsules, 9, "bye"u8, out int close));
+            Assert.True(SharpQuic.Http3.Wire.CapsuleWriter.TryWriteDrainSession(capsules.AsSpan(close), out int drain));
+            await client.WriteCapsuleAsync(capsules.AsMemory(0, close + drain));
+
+            WebTransportCloseInfo serverSide = await held.Closed.WaitAsync(WtLoopback.Timeout);
+            Assert.Equal(9u, serverSide.ErrorCode);
+            WebTransportCloseInfo clientSide = await client.Closed.WaitAsync(WtLoopback.Timeout);
+            Assert.True(clientSide.Abrupt);
+            Assert.Contains(nameof(SharpQuic.Http3.Wire.Http3ErrorCode.MessageError), clientSide.Reason, StringComparison.Ordinal);
+        }
+    }
 }
