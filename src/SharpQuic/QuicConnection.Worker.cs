@@ -103,6 +103,14 @@ public sealed partial class QuicConnection
                     }
 
                     break;
+                case ConnectionEventKind.StreamFinalSizeKnown:
+                    if (_streams.TryGetValue(ev.StreamId.Value, out QuicStream? abandoned))
+                    {
+                        abandoned.SetReadFinalSize((long)ev.FinalSize);
+                        ForgetIfDone(abandoned, core);
+                    }
+
+                    break;
                 case ConnectionEventKind.StopSendingReceived:
                     if (_streams.TryGetValue(ev.StreamId.Value, out QuicStream? stopped))
                     {

@@ -67,7 +67,7 @@ public sealed partial class QuicStream
             length += r.BytesRead;
             if (r.Status == StreamReadStatus.Finished)
             {
-                Interlocked.Exchange(ref _readFinalSize, (long)r.FinalSize);
+                SetReadFinalSize((long)r.FinalSize);
                 break;
             }
 
@@ -126,7 +126,7 @@ public sealed partial class QuicStream
             case StreamReadStatus.Finished:
                 if (Interlocked.Read(ref _readFinalSize) < 0)
                 {
-                    Interlocked.Exchange(ref _readFinalSize, (long)r.FinalSize);
+                    SetReadFinalSize((long)r.FinalSize);
                 }
 
                 EndPendingRead();
@@ -146,7 +146,7 @@ public sealed partial class QuicStream
             {
                 // RFC 9000 §3.2: the peer reset its sending part; the application sees its error code.
                 var error = new QuicException(QuicError.StreamAborted, (long)r.ErrorCode, $"The peer aborted the stream with error code {r.ErrorCode}.");
-                Interlocked.Exchange(ref _readFinalSize, (long)r.FinalSize);
+                SetReadFinalSize((long)r.FinalSize);
                 EndPendingRead();
                 _readEnded = true;
                 _readsClosed.TrySetException(error);
@@ -258,6 +258,7 @@ public sealed partial class QuicStream
         var error = new QuicException(QuicError.OperationAborted, null, "The stream was aborted by the application.");
         if ((direction & QuicAbortDirection.Read) != 0 && CanReadStream && !_readEnded)
         {
+            NoteReadFinalSizeBeforeAbort(core);
             core.StopSending(StreamId, errorCode, now);
             _readEnded = true;
             FailRead(error);
@@ -283,6 +284,22 @@ public sealed partial class QuicStream
         }
     }
 
+    /// <summary>The peer's final size became known (also after we stopped reading): <see cref="ReadFinalSize"/>.</summary>
+    internal void SetReadFinalSize(long finalSize)
+    {
+        Interlocked.Exchange(ref _readFinalSize, finalSize);
+        _readFinalSizeKnown.TrySetResult(finalSize);
+    }
+
+    /// <summary>Before STOP_SENDING: a final size the transport already knows (the FIN arrived) is published now.</summary>
+    private void NoteReadFinalSizeBeforeAbort(CoreConnection core)
+    {
+        if (core.Streams.TryGetReceiveFinalSize(StreamId, out ulong finalSize))
+        {
+            SetReadFinalSize((long)finalSize);
+        }
+    }
+
     /// <summary>A reset fixed our final size (bytes sent so far, or the RESET_STREAM_AT's): published for <see cref="WriteFinalSize"/>.</summary>
     private void NoteResetFinalSize(CoreConnection core)
     {
@@ -300,6 +317,7 @@ public sealed partial class QuicStream
     {
         if (CanReadStream && !_readEnded)
         {
+            NoteReadFinalSizeBeforeAbort(core);
             core.StopSending(StreamId, (ulong)_connection.DefaultStreamErrorCode, now);
             _readEnded = true;
             FailRead(new QuicException(QuicError.OperationAborted, null, "The stream was disposed."));
@@ -323,11 +341,13 @@ public sealed partial class QuicStream
     {
         _readsClosed.TrySetResult();
         _writesClosed.TrySetResult();
+        _readFinalSizeKnown.TrySetResult(ReadFinalSize);
     }
 
     /// <summary>Fails whatever is pending (the connection closed, or its worker stopped); bytes kept after the close stay readable.</summary>
     internal void FailPending(QuicException error)
     {
+        _readFinalSizeKnown.TrySetResult(ReadFinalSize);
         _writeEnded = true;
         FailWrite(error);
         if (_tail is null)

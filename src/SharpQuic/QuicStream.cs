@@ -20,6 +20,7 @@ public sealed partial class QuicStream : Stream
     private volatile bool _writeEnded;
     private int _disposed;
     private long _readFinalSize = -1;
+    private readonly TaskCompletionSource<long?> _readFinalSizeKnown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _writeFinalSize = -1;
     private long _bytesWritten; // taken by the transport: the final size of a clean end
 
@@ -35,6 +36,7 @@ public sealed partial class QuicStream : Stream
         {
             _readEnded = true;
             _readsClosed.TrySetResult();
+            _readFinalSizeKnown.TrySetResult(null);
         }
 
         if (!CanWriteStream)
@@ -234,6 +236,14 @@ public sealed partial class QuicStream : Stream
             return size >= 0 ? size : null;
         }
     }
+
+    /// <summary>
+    /// Completes with <see cref="ReadFinalSize"/> as soon as the transport knows it — also after the application
+    /// stopped reading (<see cref="Abort"/> or dispose), when the peer's reset or FIN answers — or with null when the
+    /// stream ends without it (the connection closed, or a stream we cannot read). Flow control kept on top of QUIC
+    /// streams (WebTransport's session credit) settles with it.
+    /// </summary>
+    public Task<long?> ReadFinalSizeKnown => _readFinalSizeKnown.Task;
 
     /// <summary>
     /// The final size of the sending part (RFC 9000 §4.5) once it is fixed: the bytes written when the stream ended

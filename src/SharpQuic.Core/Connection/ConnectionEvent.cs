@@ -42,6 +42,9 @@ internal enum ConnectionEventKind
     /// <summary>The peer asked us to stop sending (STOP_SENDING).</summary>
     StopSendingReceived,
 
+    /// <summary>The final size of a stream the application stopped reading became known (FinalSize).</summary>
+    StreamFinalSizeKnown,
+
     /// <summary>The peer raised a stream limit (MAX_STREAMS).</summary>
     StreamsAvailable,
 
@@ -102,4 +105,5 @@ internal readonly record struct ConnectionEvent(
     ulong ErrorCode = 0,
     ConnectionCloseInfo? Close = null,
     X509Certificate2? PeerCertificate = null,
-    ulong DatagramId = 0);
+    ulong DatagramId = 0,
+    ulong FinalSize = 0);

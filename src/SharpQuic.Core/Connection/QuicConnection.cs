@@ -288,7 +288,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         if (_streams.PollEvent(out StreamEvent se))
         {
             TraceStreamEvent(se);
-            ev = new ConnectionEvent(MapStreamEvent(se.Kind), se.StreamId, se.ErrorCode);
+            ev = new ConnectionEvent(MapStreamEvent(se.Kind), se.StreamId, se.ErrorCode, FinalSize: se.FinalSize);
             return true;
         }
 
@@ -332,6 +332,7 @@ internal sealed partial class QuicConnection : IRecoveryObserver, IDisposable
         StreamEventKind.Finished => ConnectionEventKind.StreamFinished,
         StreamEventKind.ResetReceived => ConnectionEventKind.StreamReset,
         StreamEventKind.StopSendingReceived => ConnectionEventKind.StopSendingReceived,
+        StreamEventKind.FinalSizeKnown => ConnectionEventKind.StreamFinalSizeKnown,
         _ => ConnectionEventKind.StreamsAvailable,
     };
 }

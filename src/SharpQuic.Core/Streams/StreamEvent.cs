@@ -21,12 +21,19 @@ public enum StreamEventKind
     /// <summary>The peer asked us to stop sending (STOP_SENDING, RFC 9000 §3.5); we reset with its code.</summary>
     StopSendingReceived,
 
+    /// <summary>
+    /// The final size of a stream the application stopped reading became known (the peer's RESET_STREAM, RESET_STREAM_AT
+    /// or FIN after our STOP_SENDING): <see cref="StreamEvent.FinalSize"/>. Flow control layered on top (WebTransport's
+    /// session credit) settles with it.
+    /// </summary>
+    FinalSizeKnown,
+
     /// <summary>MAX_STREAMS raised the limit: <see cref="StreamEvent.StreamId"/> is the next stream of that type we may open.</summary>
     StreamsAvailable,
 }
 
 /// <summary>One stream event: a small value, polled without allocation.</summary>
-public readonly record struct StreamEvent(StreamEventKind Kind, StreamId StreamId, ulong ErrorCode = 0);
+public readonly record struct StreamEvent(StreamEventKind Kind, StreamId StreamId, ulong ErrorCode = 0, ulong FinalSize = 0);
 
 /// <summary>How a read ended (see <see cref="StreamManager.Read"/>).</summary>
 public enum StreamReadStatus

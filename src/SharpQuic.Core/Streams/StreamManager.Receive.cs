@@ -75,6 +75,7 @@ public sealed partial class StreamManager
         }
 
         ReceiveStream receive = record.Receive!;
+        bool sizeWasKnown = receive.FinalSizeKnown;
         error = receive.OnStreamFrame(frame.Offset, frame.Data, frame.Fin, out ulong newlyReceived, out ulong discarded);
         if (error != TransportErrorCode.NoError)
         {
@@ -89,6 +90,7 @@ public sealed partial class StreamManager
 
         ConsumeConnection(discarded, now);
         SignalReadable(record, receive);
+        EmitFinalSizeIfAborted(receive, sizeWasKnown);
         TryRelease(record);
         return TransportErrorCode.NoError;
     }
@@ -107,6 +109,7 @@ public sealed partial class StreamManager
         }
 
         ReceiveStream receive = record.Receive!;
+        bool sizeWasKnown = receive.FinalSizeKnown;
         error = receive.OnReset(frame.ApplicationErrorCode, frame.FinalSize, out ulong newlyReceived, out ulong unread, out bool changed);
         if (error != TransportErrorCode.NoError)
         {
@@ -127,6 +130,7 @@ public sealed partial class StreamManager
             Emit(StreamEventKind.ResetReceived, id, frame.ApplicationErrorCode);
         }
 
+        EmitFinalSizeIfAborted(receive, sizeWasKnown);
         TryRelease(record);
         return TransportErrorCode.NoError;
     }
@@ -147,6 +151,7 @@ public sealed partial class StreamManager
         }
 
         ReceiveStream receive = record.Receive!;
+        bool sizeWasKnown = receive.FinalSizeKnown;
         error = receive.OnResetAt(frame.ApplicationErrorCode, frame.FinalSize, frame.ReliableSize, out ulong newlyReceived, out ulong unread, out bool changed);
         if (error != TransportErrorCode.NoError)
         {
@@ -170,6 +175,7 @@ public sealed partial class StreamManager
             SignalReadable(record, receive);
         }
 
+        EmitFinalSizeIfAborted(receive, sizeWasKnown);
         TryRelease(record);
         return TransportErrorCode.NoError;
     }

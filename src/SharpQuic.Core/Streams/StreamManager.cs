@@ -445,6 +445,19 @@ public sealed partial class StreamManager
         return false;
     }
 
+    /// <summary>The final size of the receiving part once known (FIN, RESET_STREAM or RESET_STREAM_AT arrived).</summary>
+    public bool TryGetReceiveFinalSize(StreamId id, out ulong finalSize)
+    {
+        finalSize = 0;
+        if (_streams.TryGetValue(id.Value, out StreamRecord? record) && record.Receive is { FinalSizeKnown: true } receive)
+        {
+            finalSize = receive.FinalSize;
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>The receiving state of a held stream we can receive on.</summary>
     public bool TryGetReceiveState(StreamId id, out ReceiveStreamState state)
     {
@@ -542,6 +555,15 @@ public sealed partial class StreamManager
     }
 
     private void Emit(StreamEventKind kind, StreamId id, ulong errorCode = 0) => _events.Enqueue(new StreamEvent(kind, id, errorCode));
+
+    /// <summary>After AbortRead, the first time the final size is known: tell the application (<see cref="StreamEventKind.FinalSizeKnown"/>).</summary>
+    private void EmitFinalSizeIfAborted(ReceiveStream receive, bool wasKnown)
+    {
+        if (receive.IsReadAborted && !wasKnown && receive.FinalSizeKnown)
+        {
+            _events.Enqueue(new StreamEvent(StreamEventKind.FinalSizeKnown, receive.Id, 0, receive.FinalSize));
+        }
+    }
 
     /// <summary>Releases a stream whose both parts are terminal; a closed peer stream raises MAX_STREAMS (RFC 9000 §4.6).</summary>
     private void TryRelease(StreamRecord record)

@@ -67,17 +67,19 @@ public sealed partial class WebTransportSession
     /// Takes up to <paramref name="wanted"/> bytes of the peer's session credit, waiting while there is
     /// none; returns how many may be written now (at least 1).
     /// </summary>
-    internal ValueTask<int> AcquireSendCreditAsync(int wanted, CancellationToken cancellationToken)
+    /// <remarks>The wait ends with <see cref="WebTransportException"/> when <paramref name="writesClosed"/> completes: a
+    /// stream reset meanwhile (the peer's STOP_SENDING) must not keep waiting for credit it can no longer use.</remarks>
+    internal ValueTask<int> AcquireSendCreditAsync(int wanted, Task writesClosed, CancellationToken cancellationToken)
     {
         if (!_flowControl)
         {
             return ValueTask.FromResult(wanted);
         }
 
-        return TryTakeSendCredit(wanted, out int granted) ? ValueTask.FromResult(granted) : WaitForSendCreditAsync(wanted, cancellationToken);
+        return TryTakeSendCredit(wanted, out int granted) ? ValueTask.FromResult(granted) : WaitForSendCreditAsync(wanted, writesClosed, cancellationToken);
     }
 
-    private async ValueTask<int> WaitForSendCreditAsync(int wanted, CancellationToken cancellationToken)
+    private async ValueTask<int> WaitForSendCreditAsync(int wanted, Task writesClosed, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -113,7 +115,10 @@ public sealed partial class WebTransportSession
                 _ = SendVarIntCapsuleAsync(CapsuleType.WebTransportDataBlocked, (ulong)blockedAt);
             }
 
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (await Task.WhenAny(wait, writesClosed).WaitAsync(cancellationToken).ConfigureAwait(false) == writesClosed)
+            {
+                throw new WebTransportException("The stream's write side closed while it waited for session credit.");
+            }
         }
     }
 

@@ -20,7 +20,9 @@ public sealed class WebTransportStream : Stream
     private long _bodyAccounted; // of the peer's Stream Body bytes, how many the session has counted
     private readonly int _readHeaderLength; // the peer's signal or stream type and session ID before its body
     private int _writeHeaderLength; // ours, which a reset must still deliver (§4.4)
+    private readonly Lock _creditLock = new();
     private long _creditTaken; // session credit our writes took (§5.4)
+    private bool _writeSettled; // the write side's final size was reconciled with the session credit
 
     internal WebTransportStream(QuicStream stream, WebTransportSession session, bool isLocal, byte[]? prefix)
     {
@@ -126,8 +128,23 @@ public sealed class WebTransportStream : Stream
 
             while (!buffer.IsEmpty)
             {
-                int credit = await _session.AcquireSendCreditAsync(buffer.Length, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _creditTaken, credit);
+                int credit = await _session.AcquireSendCreditAsync(buffer.Length, _stream.WritesClosed, cancellationToken).ConfigureAwait(false);
+                bool settled;
+                lock (_creditLock)
+                {
+                    settled = _writeSettled;
+                    if (!settled)
+                    {
+                        _creditTaken += credit;
+                    }
+                }
+
+                if (settled)
+                {
+                    // The write side ended and was accounted already: this credit can never be used.
+                    _session.ReturnSendCredit(credit);
+                    throw new WebTransportException("The stream's write side is closed.");
+                }
                 await _stream.WriteAsync(buffer[..credit], completeWrites && credit == buffer.Length, cancellationToken).ConfigureAwait(false);
                 buffer = buffer[credit..];
             }
@@ -259,31 +276,30 @@ public sealed class WebTransportStream : Stream
         {
         }
 
-        if (_stream.WriteFinalSize is long finalSize)
+        long unused = 0;
+        lock (_creditLock)
         {
-            long unused = Interlocked.Read(ref _creditTaken) - Math.Max(0, finalSize - _writeHeaderLength);
-            if (unused > 0)
+            _writeSettled = true;
+            if (_stream.WriteFinalSize is long finalSize)
             {
-                _session.ReturnSendCredit(unused);
+                unused = _creditTaken - Math.Max(0, finalSize - _writeHeaderLength);
             }
+        }
+
+        if (unused > 0)
+        {
+            _session.ReturnSendCredit(unused);
         }
     }
 
     /// <summary>
-    /// When the peer resets its direction, its final size settles how much session credit the stream used (§5.4):
-    /// bytes it sent that the application never read are counted then.
+    /// When the peer ends its direction, its final size settles how much session credit the stream used (§5.4):
+    /// bytes it sent that the application never read (a reset, or a stream the application abandoned) count then.
     /// </summary>
     private async Task AccountReadEndAsync()
     {
-        try
-        {
-            await _stream.ReadsClosed.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is QuicException or OperationCanceledException)
-        {
-        }
-
-        if (_stream.ReadFinalSize is long finalSize)
+        // Known once the peer ended its direction, even if the application stopped reading first.
+        if (await _stream.ReadFinalSizeKnown.ConfigureAwait(false) is long finalSize)
         {
             // Not enforced here: a non-minimal header encoding could make this a few bytes too large.
             AccountBodyTo(Math.Max(0, finalSize - _readHeaderLength), enforce: false);

@@ -92,4 +92,45 @@ public sealed class WebTransportResetTests
 
         Assert.Equal(Enumerable.Range(0, Streams).Select(i => (uint)i), codes.Order());
     }
+
+    [Fact]
+    public async Task Streams_the_application_abandons_give_their_credit_back_once_the_peer_answers()
+    {
+        // The client reads one byte of each 40 KB stream and disposes it (STOP_SENDING); the server's stream is reset
+        // in answer. Both ends must settle on the reset's final size, or a 64 KiB session window runs dry (§5.4).
+        const int Streams = 12;
+        await using Http3Server server = await WtLoopback.StartAsync(
+            routes => routes.MapWebTransport("/abandon", async (session, ct) =>
+            {
+                for (int i = 0; i < Streams; i++)
+                {
+                    WebTransportStream stream = await session.OpenUnidirectionalStreamAsync(ct);
+                    try
+                    {
+                        await stream.WriteAsync(new byte[40_000], completeWrites: true, ct);
+                    }
+                    catch (WebTransportException)
+                    {
+                        // The client stopped reading before everything was taken.
+                    }
+                }
+
+                WebTransportStream last = await session.OpenUnidirectionalStreamAsync(ct);
+                await last.WriteAsync(new byte[100_000], completeWrites: true, ct);
+                await session.Closed.WaitAsync(ct);
+            }),
+            o => o.SessionDataWindow = 64 * 1024);
+        WebTransportClientOptions options = WtLoopback.ClientOptions();
+        options.SessionDataWindow = 64 * 1024;
+        await using WebTransportSession session = await WebTransportSession.ConnectAsync(WtLoopback.Uri(server, "/abandon"), options).WaitAsync(WtLoopback.Timeout);
+
+        for (int i = 0; i < Streams; i++)
+        {
+            await using WebTransportStream stream = await session.AcceptStreamAsync().AsTask().WaitAsync(WtLoopback.Timeout);
+            Assert.Equal(1, await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(WtLoopback.Timeout));
+        }
+
+        await using WebTransportStream lastStream = await session.AcceptStreamAsync().AsTask().WaitAsync(WtLoopback.Timeout);
+        Assert.Equal(100_000, (await WtLoopback.ReadToEndAsync(lastStream)).Length);
+    }
 }
