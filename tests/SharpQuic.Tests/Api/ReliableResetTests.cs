@@ -117,6 +117,32 @@ public sealed class ReliableResetTests
     }
 
     [Fact]
+    public async Task The_final_size_of_an_abandoned_stream_arrives_when_the_peer_answers_STOP_SENDING()
+    {
+        await using QuicListener listener = await TestPeers.ListenAsync();
+        var (client, server) = await TestPeers.PairAsync(listener);
+        await using (client)
+        await using (server)
+        {
+            await using QuicStream stream = await client.OpenOutboundStreamAsync(QuicStreamType.Unidirectional);
+            await stream.WriteAsync(Payload(1_000_000)); // more than the stream window: not all of it is sent yet
+            QuicStream accepted = await server.AcceptInboundStreamAsync().AsTask().WaitAsync(Timeout);
+            Assert.True(await accepted.ReadAsync(new byte[10]) > 0);
+
+            accepted.Abort(QuicAbortDirection.Read, 0x44); // STOP_SENDING; the client answers with RESET_STREAM
+            long? finalSize = await accepted.ReadFinalSizeKnown.WaitAsync(Timeout);
+
+            QuicException stopped = await Assert.ThrowsAsync<QuicException>(() => stream.WritesClosed.WaitAsync(Timeout));
+            Assert.Equal(0x44, stopped.ApplicationErrorCode);
+            Assert.NotNull(finalSize);
+            Assert.Equal(finalSize, accepted.ReadFinalSize);
+            Assert.Equal(finalSize, stream.WriteFinalSize); // both ends agree on what the reset declared
+            Assert.InRange(finalSize!.Value, 10, 999_999);
+            await accepted.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Both_ends_export_the_same_keying_material_for_the_same_label_and_context()
     {
         await using QuicListener listener = await TestPeers.ListenAsync();
