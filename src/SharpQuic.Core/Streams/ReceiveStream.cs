@@ -166,30 +166,14 @@ internal sealed class ReceiveStream
     /// </summary>
     public TransportErrorCode OnReset(ulong errorCode, ulong finalSize, out ulong newlyReceived, out ulong unread, out bool changed)
     {
-        newlyReceived = 0;
         unread = 0;
         changed = false;
-        if ((FinalSizeKnown && finalSize != _finalSize) || finalSize < _window.Received)
-        {
-            return TransportErrorCode.FinalSizeError;
-        }
-
-        if (_resetAtPending && errorCode != ResetErrorCode)
-        {
-            // draft-ietf-quic-reliable-stream-reset §5.2: a later reset must not change the error code.
-            return TransportErrorCode.StreamStateError;
-        }
-
-        ulong before = _window.Received;
-        TransportErrorCode error = _window.OnReceived(finalSize);
+        TransportErrorCode error = AcceptResetFinalSize(errorCode, finalSize, checkCode: _resetAtPending, out newlyReceived);
         if (error != TransportErrorCode.NoError)
         {
             return error;
         }
 
-        newlyReceived = _window.Received - before;
-        FinalSizeKnown = true;
-        _finalSize = finalSize;
         _resetAtPending = false; // RESET_STREAM is a reliable size of zero (§5.2)
 
         // RFC 9000 §3.2: a reset in Recv or SizeKnown abandons the data; once all data is here
@@ -217,29 +201,15 @@ internal sealed class ReceiveStream
     /// </summary>
     public TransportErrorCode OnResetAt(ulong errorCode, ulong finalSize, ulong reliableSize, out ulong newlyReceived, out ulong unread, out bool changed)
     {
-        newlyReceived = 0;
         unread = 0;
         changed = false;
-        if ((FinalSizeKnown && finalSize != _finalSize) || finalSize < _window.Received)
-        {
-            return TransportErrorCode.FinalSizeError;
-        }
-
-        if ((_resetAtPending || State is ReceiveStreamState.ResetRecvd or ReceiveStreamState.ResetRead) && errorCode != ResetErrorCode)
-        {
-            return TransportErrorCode.StreamStateError;
-        }
-
-        ulong before = _window.Received;
-        TransportErrorCode error = _window.OnReceived(finalSize);
+        bool checkCode = _resetAtPending || State is ReceiveStreamState.ResetRecvd or ReceiveStreamState.ResetRead;
+        TransportErrorCode error = AcceptResetFinalSize(errorCode, finalSize, checkCode, out newlyReceived);
         if (error != TransportErrorCode.NoError)
         {
             return error;
         }
 
-        newlyReceived = _window.Received - before;
-        FinalSizeKnown = true;
-        _finalSize = finalSize;
         if (State is not (ReceiveStreamState.Recv or ReceiveStreamState.SizeKnown))
         {
             // All data is here (DataRecvd) or the part is finished or reset: nothing changes (RFC 9000 §3.2).
@@ -306,6 +276,37 @@ internal sealed class ReceiveStream
         }
 
         return n;
+    }
+
+    /// <summary>
+    /// A reset's final size (RFC 9000 §4.5): one that differs from a known one or is below data already received is
+    /// FINAL_SIZE_ERROR, above our limit FLOW_CONTROL_ERROR; with <paramref name="checkCode"/>, a code other than the
+    /// earlier reset's is STREAM_STATE_ERROR (draft-ietf-quic-reliable-stream-reset §5.2).
+    /// </summary>
+    private TransportErrorCode AcceptResetFinalSize(ulong errorCode, ulong finalSize, bool checkCode, out ulong newlyReceived)
+    {
+        newlyReceived = 0;
+        if ((FinalSizeKnown && finalSize != _finalSize) || finalSize < _window.Received)
+        {
+            return TransportErrorCode.FinalSizeError;
+        }
+
+        if (checkCode && errorCode != ResetErrorCode)
+        {
+            return TransportErrorCode.StreamStateError;
+        }
+
+        ulong before = _window.Received;
+        TransportErrorCode error = _window.OnReceived(finalSize);
+        if (error != TransportErrorCode.NoError)
+        {
+            return error;
+        }
+
+        newlyReceived = _window.Received - before;
+        FinalSizeKnown = true;
+        _finalSize = finalSize;
+        return TransportErrorCode.NoError;
     }
 
     /// <summary>

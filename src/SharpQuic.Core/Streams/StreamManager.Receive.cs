@@ -99,9 +99,21 @@ public sealed partial class StreamManager
     /// RESET_STREAM (RFC 9000 §19.4): STREAM_STATE_ERROR for a send-only stream or a local stream
     /// not yet opened; FINAL_SIZE_ERROR or FLOW_CONTROL_ERROR on a bad final size (§4.5).
     /// </summary>
-    public TransportErrorCode HandleResetStream(in ResetStreamFrame frame, Instant now)
+    public TransportErrorCode HandleResetStream(in ResetStreamFrame frame, Instant now) =>
+        HandleReset(frame.StreamId, frame.ApplicationErrorCode, frame.FinalSize, reliableSize: null, now);
+
+    /// <summary>
+    /// RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §4, §5): like RESET_STREAM, but the bytes below the
+    /// reliable size are still delivered before the application learns of the reset. A changed error code is
+    /// STREAM_STATE_ERROR and a changed final size FINAL_SIZE_ERROR (§5.2); a larger reliable size than before is
+    /// ignored (reordering).
+    /// </summary>
+    public TransportErrorCode HandleResetStreamAt(in ResetStreamAtFrame frame, Instant now) =>
+        HandleReset(frame.StreamId, frame.ApplicationErrorCode, frame.FinalSize, frame.ReliableSize, now);
+
+    private TransportErrorCode HandleReset(ulong streamId, ulong errorCode, ulong finalSize, ulong? reliableSize, Instant now)
     {
-        var id = new StreamId(frame.StreamId);
+        var id = new StreamId(streamId);
         TransportErrorCode error = ResolveForFrame(id, sendPart: false, out StreamRecord? record);
         if (error != TransportErrorCode.NoError || record is null)
         {
@@ -110,7 +122,11 @@ public sealed partial class StreamManager
 
         ReceiveStream receive = record.Receive!;
         bool sizeWasKnown = receive.FinalSizeKnown;
-        error = receive.OnReset(frame.ApplicationErrorCode, frame.FinalSize, out ulong newlyReceived, out ulong unread, out bool changed);
+        ulong newlyReceived, unread;
+        bool changed;
+        error = reliableSize is ulong reliable
+            ? receive.OnResetAt(errorCode, finalSize, reliable, out newlyReceived, out unread, out changed)
+            : receive.OnReset(errorCode, finalSize, out newlyReceived, out unread, out changed);
         if (error != TransportErrorCode.NoError)
         {
             return error;
@@ -127,51 +143,12 @@ public sealed partial class StreamManager
         ConsumeConnection(unread, now);
         if (changed)
         {
-            Emit(StreamEventKind.ResetReceived, id, frame.ApplicationErrorCode);
+            // The reset is the application's next news (for RESET_STREAM_AT: everything reliable was read).
+            Emit(StreamEventKind.ResetReceived, id, errorCode);
         }
-
-        EmitFinalSizeIfAborted(receive, sizeWasKnown);
-        TryRelease(record);
-        return TransportErrorCode.NoError;
-    }
-
-    /// <summary>
-    /// RESET_STREAM_AT (draft-ietf-quic-reliable-stream-reset §4, §5): like RESET_STREAM, but the bytes below the
-    /// reliable size are still delivered before the application learns of the reset. A changed error code is
-    /// STREAM_STATE_ERROR and a changed final size FINAL_SIZE_ERROR (§5.2); a larger reliable size than before is
-    /// ignored (reordering).
-    /// </summary>
-    public TransportErrorCode HandleResetStreamAt(in ResetStreamAtFrame frame, Instant now)
-    {
-        var id = new StreamId(frame.StreamId);
-        TransportErrorCode error = ResolveForFrame(id, sendPart: false, out StreamRecord? record);
-        if (error != TransportErrorCode.NoError || record is null)
+        else if (reliableSize is not null)
         {
-            return error;
-        }
-
-        ReceiveStream receive = record.Receive!;
-        bool sizeWasKnown = receive.FinalSizeKnown;
-        error = receive.OnResetAt(frame.ApplicationErrorCode, frame.FinalSize, frame.ReliableSize, out ulong newlyReceived, out ulong unread, out bool changed);
-        if (error != TransportErrorCode.NoError)
-        {
-            return error;
-        }
-
-        error = _connectionReceive.OnReceived(_connectionReceive.Received + newlyReceived);
-        if (error != TransportErrorCode.NoError)
-        {
-            return error;
-        }
-
-        ConsumeConnection(unread, now);
-        if (changed)
-        {
-            // Everything reliable was read already: the reset is the application's next news.
-            Emit(StreamEventKind.ResetReceived, id, frame.ApplicationErrorCode);
-        }
-        else
-        {
+            // The reliable prefix may be readable now.
             SignalReadable(record, receive);
         }
 
