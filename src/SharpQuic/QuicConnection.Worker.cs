@@ -104,10 +104,10 @@ public sealed partial class QuicConnection
 
                     break;
                 case ConnectionEventKind.StreamFinalSizeKnown:
-                    if (_streams.TryGetValue(ev.StreamId.Value, out QuicStream? abandoned))
+                    if (_streams.TryGetValue(ev.StreamId.Value, out QuicStream? sized))
                     {
-                        abandoned.SetReadFinalSize((long)ev.FinalSize);
-                        ForgetIfDone(abandoned, core);
+                        sized.SetReadFinalSize((long)ev.FinalSize);
+                        ForgetIfDone(sized, core);
                     }
 
                     break;

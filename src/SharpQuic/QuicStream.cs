@@ -225,8 +225,8 @@ public sealed partial class QuicStream : Stream
 
     /// <summary>
     /// The final size of the receiving part (RFC 9000 §4.5): the stream's length in bytes as the peer ended it, by
-    /// FIN, RESET_STREAM or RESET_STREAM_AT, once a read has returned the end or thrown for the reset; null before
-    /// that and for a stream we cannot read.
+    /// FIN, RESET_STREAM or RESET_STREAM_AT, as soon as the transport knows it (possibly before the application read
+    /// that far); null before that and for a stream we cannot read.
     /// </summary>
     public long? ReadFinalSize
     {

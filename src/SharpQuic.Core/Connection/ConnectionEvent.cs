@@ -42,7 +42,7 @@ internal enum ConnectionEventKind
     /// <summary>The peer asked us to stop sending (STOP_SENDING).</summary>
     StopSendingReceived,
 
-    /// <summary>The final size of a stream the application stopped reading became known (FinalSize).</summary>
+    /// <summary>The peer's final size of a stream became known (FinalSize), also after the application stopped reading.</summary>
     StreamFinalSizeKnown,
 
     /// <summary>The peer raised a stream limit (MAX_STREAMS).</summary>

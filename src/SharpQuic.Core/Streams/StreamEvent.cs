@@ -22,9 +22,9 @@ public enum StreamEventKind
     StopSendingReceived,
 
     /// <summary>
-    /// The final size of a stream the application stopped reading became known (the peer's RESET_STREAM, RESET_STREAM_AT
-    /// or FIN after our STOP_SENDING): <see cref="StreamEvent.FinalSize"/>. Flow control layered on top (WebTransport's
-    /// session credit) settles with it.
+    /// The peer's final size of a stream became known (its FIN, RESET_STREAM or RESET_STREAM_AT arrived, also after our
+    /// STOP_SENDING), before the application read to it: <see cref="StreamEvent.FinalSize"/>. Flow control layered on
+    /// top (WebTransport's session credit) settles and checks with it.
     /// </summary>
     FinalSizeKnown,
 

@@ -90,7 +90,7 @@ public sealed partial class StreamManager
 
         ConsumeConnection(discarded, now);
         SignalReadable(record, receive);
-        EmitFinalSizeIfAborted(receive, sizeWasKnown);
+        EmitFinalSizeOnce(receive, sizeWasKnown);
         TryRelease(record);
         return TransportErrorCode.NoError;
     }
@@ -152,7 +152,7 @@ public sealed partial class StreamManager
             SignalReadable(record, receive);
         }
 
-        EmitFinalSizeIfAborted(receive, sizeWasKnown);
+        EmitFinalSizeOnce(receive, sizeWasKnown);
         TryRelease(record);
         return TransportErrorCode.NoError;
     }

@@ -556,10 +556,10 @@ public sealed partial class StreamManager
 
     private void Emit(StreamEventKind kind, StreamId id, ulong errorCode = 0) => _events.Enqueue(new StreamEvent(kind, id, errorCode));
 
-    /// <summary>After AbortRead, the first time the final size is known: tell the application (<see cref="StreamEventKind.FinalSizeKnown"/>).</summary>
-    private void EmitFinalSizeIfAborted(ReceiveStream receive, bool wasKnown)
+    /// <summary>The first time a stream's final size is known: tell the application (<see cref="StreamEventKind.FinalSizeKnown"/>).</summary>
+    private void EmitFinalSizeOnce(ReceiveStream receive, bool wasKnown)
     {
-        if (receive.IsReadAborted && !wasKnown && receive.FinalSizeKnown)
+        if (!wasKnown && receive.FinalSizeKnown)
         {
             _events.Enqueue(new StreamEvent(StreamEventKind.FinalSizeKnown, receive.Id, 0, receive.FinalSize));
         }

@@ -27,6 +27,7 @@ public sealed partial class WebTransportSession
     private long _dataWindow;
     private long _localMaxData;
     private long _dataConsumed;
+    private long _dataSlack;
 
     // Send side: the peer's limit, what we took of it, and the limit we last reported WT_DATA_BLOCKED at.
     private long _peerMaxData = long.MaxValue;
@@ -190,26 +191,25 @@ public sealed partial class WebTransportSession
     }
 
     /// <summary>
-    /// The peer's Stream Body bytes on one of our streams are consumed up to a further
-    /// <paramref name="bytes"/>: checks the limit (when <paramref name="enforce"/>) and grants more credit.
+    /// The peer's Stream Body bytes on one of our streams are consumed up to a further <paramref name="bytes"/>:
+    /// checks the limit (§5.4: beyond it is WT_FLOW_CONTROL_ERROR) and grants more credit. <paramref name="slack"/> is
+    /// how much the count may exceed the truth (a final size minus a header length assumed minimally encoded).
     /// </summary>
-    internal void OnDataConsumed(long bytes, bool enforce)
+    internal void OnDataConsumed(long bytes, int slack = 0)
     {
         if (!_flowControl || bytes <= 0)
         {
             return;
         }
 
-        bool violated = false;
+        bool violated;
         bool grant = false;
         lock (_streamLock)
         {
             _dataConsumed += bytes;
-            if (_dataConsumed > _localMaxData)
-            {
-                violated = enforce;
-            }
-            else if (_localMaxData - _dataConsumed < _dataWindow / 2)
+            _dataSlack += slack;
+            violated = _dataConsumed - _dataSlack > _localMaxData;
+            if (!violated && _localMaxData - _dataConsumed < _dataWindow / 2)
             {
                 _localMaxData = _dataConsumed + _dataWindow;
                 grant = true;
@@ -218,7 +218,7 @@ public sealed partial class WebTransportSession
 
         if (violated)
         {
-            // §5.6.4: Stream Body data beyond the limit closes the session with WT_FLOW_CONTROL_ERROR.
+            // §5.4, §5.6.4: Stream Body data beyond the limit closes the session with WT_FLOW_CONTROL_ERROR.
             AbortSession(Http3ErrorCode.WebTransportFlowControlError, "The peer sent more data than the session allows.");
         }
         else if (grant)

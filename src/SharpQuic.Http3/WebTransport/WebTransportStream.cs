@@ -301,8 +301,8 @@ public sealed class WebTransportStream : Stream
         // Known once the peer ended its direction, even if the application stopped reading first.
         if (await _stream.ReadFinalSizeKnown.ConfigureAwait(false) is long finalSize)
         {
-            // Not enforced here: a non-minimal header encoding could make this a few bytes too large.
-            AccountBodyTo(Math.Max(0, finalSize - _readHeaderLength), enforce: false);
+            // The peer may have encoded its header's two varints longer than we assume (up to 7 bytes each more).
+            AccountBodyTo(Math.Max(0, finalSize - _readHeaderLength), slack: _readHeaderLength > 0 ? 14 : 0);
         }
     }
 
@@ -311,12 +311,12 @@ public sealed class WebTransportStream : Stream
         if (bytes > 0 && _session.IsFlowControlled)
         {
             _bodyRead += bytes;
-            AccountBodyTo(_bodyRead, enforce: true);
+            AccountBodyTo(_bodyRead, slack: 0);
         }
     }
 
     /// <summary>Counts the peer's Stream Body bytes on this stream up to <paramref name="total"/> against the session (never twice).</summary>
-    private void AccountBodyTo(long total, bool enforce)
+    private void AccountBodyTo(long total, int slack)
     {
         long accounted = Volatile.Read(ref _bodyAccounted);
         while (total > accounted)
@@ -324,7 +324,7 @@ public sealed class WebTransportStream : Stream
             long seen = Interlocked.CompareExchange(ref _bodyAccounted, total, accounted);
             if (seen == accounted)
             {
-                _session.OnDataConsumed(total - accounted, enforce);
+                _session.OnDataConsumed(total - accounted, slack);
                 return;
             }
 

@@ -160,6 +160,33 @@ public sealed class WebTransportDataFlowControlTests
         Assert.Contains(nameof(Http3ErrorCode.WebTransportFlowControlError), clientSide.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_peer_that_sends_past_the_window_is_caught_by_the_final_size_even_if_nobody_reads()
+    {
+        var held = new TaskCompletionSource<WebTransportSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using Http3Server server = await WtLoopback.StartAsync(
+            routes => routes.MapWebTransport("/sink", async (session, ct) =>
+            {
+                held.TrySetResult(session);
+                await session.AcceptStreamAsync(ct); // accepted, never read
+                await session.Closed.WaitAsync(ct);
+            }),
+            o => o.SessionDataWindow = Window);
+        await using WebTransportSession client = await ConnectSmallAsync(server, "/sink");
+        WebTransportSession serverSession = await held.Task.WaitAsync(WtLoopback.Timeout);
+
+        // A misbehaving client: the stream header goes the normal way, then 200 KB straight into the QUIC stream,
+        // past the session credit (64 KiB), ended with a FIN so the server learns the final size.
+        WebTransportStream stream = await client.OpenUnidirectionalStreamAsync();
+        await stream.QuicStream.WriteAsync(new byte[200_000], completeWrites: true);
+
+        WebTransportCloseInfo closed = await serverSession.Closed.WaitAsync(WtLoopback.Timeout);
+        Assert.True(closed.Abrupt);
+        Assert.Contains("more data than the session allows", closed.Reason, StringComparison.Ordinal);
+        WebTransportCloseInfo clientSide = await client.Closed.WaitAsync(WtLoopback.Timeout);
+        Assert.Contains(nameof(Http3ErrorCode.WebTransportFlowControlError), clientSide.Reason, StringComparison.Ordinal);
+    }
+
     private static byte[] Capsule(CapsuleType type, ulong value)
     {
         byte[] capsule = new byte[24];

@@ -106,7 +106,8 @@ public sealed class ReliableResetTests
             await using QuicStream stream = await client.OpenOutboundStreamAsync(QuicStreamType.Unidirectional);
             await stream.WriteAsync(Payload(12_345), completeWrites: true);
             await using QuicStream accepted = await server.AcceptInboundStreamAsync().AsTask().WaitAsync(Timeout);
-            Assert.Null(accepted.ReadFinalSize);
+            // Known from the FIN, before the application read anything.
+            Assert.Equal(12_345, await accepted.ReadFinalSizeKnown.WaitAsync(Timeout));
 
             byte[] received = await TestPeers.ReadToEndAsync(accepted).WaitAsync(Timeout);
 
