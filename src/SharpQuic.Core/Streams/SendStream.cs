@@ -203,7 +203,13 @@ internal sealed class SendStream
         if (IsSendingReliablePrefix)
         {
             // draft-ietf-quic-reliable-stream-reset §5.2: RESET_STREAM after RESET_STREAM_AT lowers the reliable size to
-            // zero; the error code and final size stay those already sent.
+            // zero; the error code and final size stay those already sent. A RESET_STREAM_AT still waiting for its
+            // prefix to go out committed nothing yet: the final size is then what was sent (within flow control).
+            if (_resetAtAwaitsData)
+            {
+                ResetFinalSize = Buffer.SentEnd;
+            }
+
             ReliableSize = 0;
             _resetAtAwaitsData = false;
             ResetPending = true;

@@ -250,6 +250,37 @@ public sealed class ReliableResetTests
     }
 
     [Fact]
+    public void STOP_SENDING_before_the_prefix_went_out_resets_at_what_was_sent_within_flow_control()
+    {
+        // The peer grants 256 KiB per stream; the reliable size lies beyond it, so the prefix cannot all go out yet.
+        var (client, _) = Pair();
+        Assert.True(client.TryOpenStream(StreamDirection.Bidirectional, out StreamId id));
+        client.Write(id, Data(300_000));
+        client.AbortWrite(id, 12, reliableSize: 290_000);
+        List<StreamTestKit.Packet> sent = Drain(client);
+        Assert.Empty(Controls(sent, FrameType.ResetStreamAt)); // still waiting for credit to send the prefix
+        ulong sentBytes = (ulong)StreamBytes(sent);
+        Assert.True(sentBytes < 290_000);
+
+        Assert.Equal(TransportErrorCode.NoError, client.HandleStopSending(new StopSendingFrame(id.Value, 99), Now));
+        List<StreamTestKit.Packet> packets = Drain(client);
+        var reader = new FrameReader(packets.Single(p => p.Control.Any(c => c.Type == FrameType.ResetStream)).Payload, PacketType.OneRtt);
+        ResetStreamFrame reset = default;
+        while (reader.TryReadNext(out FrameType type, out _))
+        {
+            if (type == FrameType.ResetStream)
+            {
+                Assert.Equal(TransportErrorCode.NoError, reader.ReadResetStream(out reset));
+                break;
+            }
+
+            reader.Skip();
+        }
+
+        Assert.Equal((12UL, sentBytes), (reset.ApplicationErrorCode, reset.FinalSize));
+    }
+
+    [Fact]
     public void A_second_frame_lowers_the_reliable_size_and_one_raising_it_is_ignored()
     {
         var (_, server) = Pair();
