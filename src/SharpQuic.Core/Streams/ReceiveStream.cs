@@ -64,9 +64,6 @@ internal sealed class ReceiveStream
     /// <summary>Bytes ready to read.</summary>
     public ulong Readable => IsReadAborted ? 0 : _resetAtPending ? Math.Min(_buffer.Readable, _reliableSize - _buffer.ReadOffset) : _buffer.Readable;
 
-    /// <summary>A RESET_STREAM_AT is in force and its reliable prefix is still being delivered.</summary>
-    public bool IsResetAtPending => _resetAtPending;
-
     /// <summary>Chunks held (tests check memory stays within the window).</summary>
     public int BufferedChunks => _buffer.ChunkCount;
 
