@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SharpQuic.Core.Wire;
 using SharpQuic.Http3.Wire;
 
@@ -79,6 +80,7 @@ public sealed class WebTransportStream : Stream
     internal QuicStream QuicStream => _stream;
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_prefix is byte[] prefix && !buffer.IsEmpty)
@@ -116,6 +118,7 @@ public sealed class WebTransportStream : Stream
     /// With session flow control (§5.4) the write waits for the peer's WT_MAX_DATA when the session's
     /// credit is spent.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, bool completeWrites, CancellationToken cancellationToken = default)
     {
         try
