@@ -210,7 +210,13 @@ public sealed partial class QuicStream
             return;
         }
 
-        if (!core.Streams.TryGetSendState(StreamId, out SendStreamState state) || state is SendStreamState.ResetSent or SendStreamState.ResetRecvd)
+        if (core.Streams.TryGetSendReset(StreamId, out ulong resetCode, out _))
+        {
+            // The peer's STOP_SENDING reset the stream before its event reached us: fail with its code, as that event would.
+            EndPendingWrite();
+            _writeSource.TrySetException(new QuicException(QuicError.StreamAborted, (long)resetCode, $"The peer stopped reading with error code {resetCode}."));
+        }
+        else if (!core.Streams.TryGetSendState(StreamId, out _))
         {
             EndPendingWrite();
             _writeSource.TrySetException(new QuicException(QuicError.StreamAborted, null, "Writing was aborted."));
@@ -303,7 +309,7 @@ public sealed partial class QuicStream
     /// <summary>A reset fixed our final size (bytes sent so far, or the RESET_STREAM_AT's): published for <see cref="WriteFinalSize"/>.</summary>
     private void NoteResetFinalSize(CoreConnection core)
     {
-        if (core.Streams.TryGetResetFinalSize(StreamId, out ulong finalSize))
+        if (core.Streams.TryGetSendReset(StreamId, out _, out ulong finalSize))
         {
             Interlocked.Exchange(ref _writeFinalSize, (long)finalSize);
         }

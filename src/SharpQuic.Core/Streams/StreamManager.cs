@@ -430,14 +430,16 @@ public sealed partial class StreamManager
     }
 
     /// <summary>
-    /// The final size of our sending part once it is fixed (RFC 9000 §4.5): the RESET_STREAM's or RESET_STREAM_AT's
-    /// after a reset. False while the stream is still being written, after a clean end, or when it is not held.
+    /// Our sending part was reset (by us, or answering the peer's STOP_SENDING): its error code and the final size
+    /// (RFC 9000 §4.5) the RESET_STREAM or RESET_STREAM_AT declared. False otherwise, or when the stream is not held.
     /// </summary>
-    public bool TryGetResetFinalSize(StreamId id, out ulong finalSize)
+    public bool TryGetSendReset(StreamId id, out ulong errorCode, out ulong finalSize)
     {
+        errorCode = 0;
         finalSize = 0;
         if (_streams.TryGetValue(id.Value, out StreamRecord? record) && record.Send is { IsReset: true } send)
         {
+            errorCode = send.ResetErrorCode;
             finalSize = send.ResetFinalSize;
             return true;
         }
